@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LegalConfig(AppConfig):
+    name = "legal"
+    verbose_name = _("Legal record")
+    default_auto_field = "django.db.models.BigAutoField"
