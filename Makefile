@@ -1,0 +1,43 @@
+# Two commands on a fresh machine with python3 and make:
+#   make run    install, migrate, load the Safe City case once, serve on http://127.0.0.1:$(PORT)
+#   make test   install and run the whole test suite (SQLite unless DATABASE_URL says otherwise)
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed-requirements
+
+.PHONY: install migrate load run test superuser check clean
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+# Loads the case only into an empty database, so later edits are never overwritten.
+load: migrate
+	$(BIN)/python manage.py load_safe_city --if-empty
+
+run: load
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/, create a login with 'make superuser')"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+superuser: migrate
+	$(BIN)/python manage.py createsuperuser
+
+check: install
+	$(BIN)/python manage.py check
+
+clean:
+	rm -rf $(VENV) .pytest_cache
