@@ -1,21 +1,53 @@
 from django.urls import path
 
-from legal import views
+from legal import models
+from legal.views import compare, history, pages, search, timeline
 
 app_name = "legal"
 
-urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("attempts/<slug:slug>/", views.AttemptDetailView.as_view(), name="attempt_detail"),
-    path("instruments/<slug:slug>/", views.InstrumentDetailView.as_view(), name="instrument_detail"),
-    path("instruments/<slug:slug>/versions/<int:number>/", views.VersionDetailView.as_view(), name="version_detail"),
-    path("events/<int:pk>/", views.EventDetailView.as_view(), name="event_detail"),
-    path("dpias/<slug:slug>/", views.DPIADetailView.as_view(), name="dpia_detail"),
-    path("rulings/<slug:slug>/", views.RulingDetailView.as_view(), name="ruling_detail"),
-    path("responses/<slug:slug>/", views.ResponseDetailView.as_view(), name="response_detail"),
-    path("developments/<slug:slug>/", views.DevelopmentDetailView.as_view(), name="development_detail"),
-    path("systems/<slug:slug>/", views.SystemDetailView.as_view(), name="system_detail"),
-    path("actors/<slug:slug>/", views.ActorDetailView.as_view(), name="actor_detail"),
-    path("jurisdictions/<slug:slug>/", views.JurisdictionDetailView.as_view(), name="jurisdiction_detail"),
-    path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source_detail"),
+# Every record page has a public history page beside it.
+RECORD_ROUTES = [
+    ("attempts/<slug:slug>/", pages.AttemptDetailView, models.LegislativeAttempt, "attempt"),
+    ("instruments/<slug:slug>/", pages.InstrumentDetailView, models.Instrument, "instrument"),
+    (
+        "instruments/<slug:slug>/versions/<int:number>/",
+        pages.VersionDetailView,
+        models.InstrumentVersion,
+        "version",
+    ),
+    ("events/<int:pk>/", pages.EventDetailView, models.LifecycleEvent, "event"),
+    ("dpias/<slug:slug>/", pages.DPIADetailView, models.DPIASubmission, "dpia"),
+    ("rulings/<slug:slug>/", pages.RulingDetailView, models.Ruling, "ruling"),
+    ("responses/<slug:slug>/", pages.ResponseDetailView, models.Response, "response"),
+    ("developments/<slug:slug>/", pages.DevelopmentDetailView, models.Development, "development"),
+    ("systems/<slug:slug>/", pages.SystemDetailView, models.SurveillanceSystem, "system"),
+    ("actors/<slug:slug>/", pages.ActorDetailView, models.Actor, "actor"),
+    ("jurisdictions/<slug:slug>/", pages.JurisdictionDetailView, models.Jurisdiction, "jurisdiction"),
+    ("sources/<slug:slug>/", pages.SourceDetailView, models.Source, "source"),
 ]
+
+urlpatterns = [
+    path("", pages.HomeView.as_view(), name="home"),
+    path("about/", pages.AboutView.as_view(), name="about"),
+    path("timeline/", timeline.TimelineView.as_view(), name="timeline"),
+    path("search/", search.SearchView.as_view(), name="search"),
+    path("compare/", compare.CompareChooseView.as_view(), name="compare_choose"),
+    path(
+        "compare/<slug:left>/<int:left_number>/<slug:right>/<int:right_number>/",
+        compare.CompareView.as_view(),
+        name="compare",
+    ),
+    path("attempts/", pages.AttemptListView.as_view(), name="attempt_list"),
+    path("instruments/", pages.InstrumentListView.as_view(), name="instrument_list"),
+    path("dpias/", pages.DPIAListView.as_view(), name="dpia_list"),
+    path("responses/", pages.ResponseListView.as_view(), name="response_list"),
+    path("actors/", pages.ActorListView.as_view(), name="actor_list"),
+    path("jurisdictions/", pages.JurisdictionListView.as_view(), name="jurisdiction_list"),
+    path("sources/", pages.SourceListView.as_view(), name="source_list"),
+]
+
+for route, view, model, name in RECORD_ROUTES:
+    urlpatterns += [
+        path(route, view.as_view(), name=f"{name}_detail"),
+        path(f"{route}history/", history.RecordHistoryView.as_view(model=model), name=f"{name}_history"),
+    ]

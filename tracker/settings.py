@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.conf import locale as django_locale
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "legal.context_processors.site",
             ],
         },
     },
@@ -118,6 +120,12 @@ MODELTRANSLATION_LANGUAGES = ("en", "sr")
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# Django knows "sr-latn" but not "sr-cyrl"; describe it for the language switcher.
+django_locale.LANG_INFO.setdefault(
+    "sr-cyrl",
+    {"bidi": False, "code": "sr-cyrl", "name": "Serbian (Cyrillic)", "name_local": "српски (ћирилица)"},
+)
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Belgrade")
 USE_I18N = True
 USE_TZ = True

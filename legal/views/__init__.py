@@ -1,0 +1,1 @@
+"""Public, read-only views. Every query starts from a model's ``.published()``."""
