@@ -161,3 +161,18 @@ class CitedRecord(models.Model):
             if citation.asserted_value:
                 asserted.setdefault(citation.aspect, set()).add(citation.asserted_value)
         return sorted(aspect for aspect, values in asserted.items() if len(values) > 1)
+
+    def disputes(self):
+        """For display: each disputed aspect's label with the values the sources give."""
+        from .sources import Citation
+
+        disputed = self.disputed_aspects()
+        return [
+            {
+                "label": Citation.Aspect(aspect).label,
+                "values": sorted(
+                    {c.asserted_value for c in self.citations.all() if c.aspect == aspect and c.asserted_value}
+                ),
+            }
+            for aspect in disputed
+        ]

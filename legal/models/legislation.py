@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from legal.status import EventKind, derive_status, tracker_stages
+from legal.status import EventKind, consultation_deadline, derive_status, tracker_stages
 
 from .actors import Actor, Jurisdiction
 from .base import CitedRecord, FuzzyDated, fuzzy_date_constraints
@@ -149,6 +149,10 @@ class LegislativeAttempt(CitedRecord):
     @property
     def stages(self):
         return tracker_stages(self.all_events())
+
+    @property
+    def consultation_deadline(self):
+        return consultation_deadline(self.all_events())
 
 
 class InstrumentVersion(FuzzyDated, CitedRecord):

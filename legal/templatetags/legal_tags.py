@@ -31,3 +31,21 @@ def tr(record, field_name):
 def script(text, language_code=None):
     """Transliterate Serbian text into the active script."""
     return to_script(text, language_code or get_language())
+
+
+@register.simple_tag
+def title_of(record):
+    """The reader-language title (or name, or label) of any record."""
+    for field_name in ("title", "name", "label"):
+        if hasattr(record, f"{field_name}_en"):
+            return tr(record, field_name)
+        if hasattr(record, field_name) and not callable(getattr(record, field_name)):
+            value = getattr(record, field_name)
+            if value:
+                return value
+    return str(record)
+
+
+@register.filter
+def verbose_name(record):
+    return record._meta.verbose_name

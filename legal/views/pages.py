@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView, TemplateView
 
 from legal import models
-from legal.status import EventKind
+from legal.status import EventKind, tracker_items
 
 from .base import CanonicalUrlMixin, PublishedMixin, paginate
 
@@ -52,6 +52,12 @@ class HomeView(CanonicalUrlMixin, TemplateView):
 
 class AboutView(CanonicalUrlMixin, TemplateView):
     template_name = "legal/about.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reliability_scale"] = models.Grading.Reliability.choices
+        context["credibility_scale"] = models.Grading.Credibility.choices
+        return context
 
 
 class PaginatedListView(CanonicalUrlMixin, PublishedMixin, ListView):
@@ -131,7 +137,7 @@ class AttemptDetailView(RecordDetailView):
     prefetch_related = (
         CITATIONS,
         "events",
-        "followed_by",
+        Prefetch("followed_by", queryset=published(models.LegislativeAttempt)),
         Prefetch(
             "instruments",
             queryset=models.Instrument.objects.published().prefetch_related("events", "versions"),
@@ -147,7 +153,7 @@ class AttemptDetailView(RecordDetailView):
         attempt = self.object
         events = sorted(attempt.all_events(), key=lambda event: event.fuzzy_date.sort_key())
         context["events"] = events
-        context["stages"] = attempt.stages
+        context["tracker"] = tracker_items(events, attempt.followed_by.all())
         context["withdrawn_event"] = next(
             (event for event in reversed(events) if event.kind == EventKind.WITHDRAWN), None
         )
