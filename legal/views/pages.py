@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView, TemplateView
 
-from legal import models
+from legal import models, timeline
 from legal.status import EventKind, tracker_items
 
 from .base import CanonicalUrlMixin, PublishedMixin, paginate
@@ -35,12 +35,9 @@ class HomeView(CanonicalUrlMixin, TemplateView):
             attempt for attempt in attempts if attempt.status == "in_consultation"
         ]
         context["today"] = today
-        context["latest_rulings"] = published(models.Ruling).select_related("authority").order_by(
-            "-date", "title"
-        )[:5]
-        context["latest_responses"] = published(models.Response).select_related("jurisdiction").order_by(
-            "-date", "title"
-        )[:5]
+        entries = timeline.timeline_entries()
+        context["latest_entries"] = entries[:6]
+        context["chart"] = timeline.entries_per_year(entries)
         context["counts"] = {
             "attempts": len(attempts),
             "rulings": published(models.Ruling).count(),
