@@ -3,11 +3,12 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from legal import models
+from legal import models, search
 from legal.services import REASON_CREATED_IN_ADMIN
 
 
@@ -19,7 +20,10 @@ class ChangeReasonForm(forms.ModelForm):
         max_length=500,
         required=False,
         widget=forms.TextInput(attrs={"size": 80}),
-        help_text=_("Required when changing an existing record; kept in its history."),
+        help_text=_(
+            "Required when changing an existing record. Shown to the public in the record's "
+            "history: describe the change, never name people."
+        ),
     )
 
     def clean_change_reason(self):
@@ -40,6 +44,13 @@ class HistoryAdmin(SimpleHistoryAdmin):
     form = ChangeReasonForm
     history_list_display = ["history_change_reason"]
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # With SIMPLE_HISTORY_REVERT_DISABLED simple-history only hides the Revert
+        # button; a POST to this view would still save the old version. Refuse it.
+        if request.method == "POST" and self.revert_disabled(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def save_model(self, request, obj, form, change):
         stamp(obj, request, form.cleaned_data.get("change_reason") or REASON_CREATED_IN_ADMIN)
         super().save_model(request, obj, form, change)
@@ -49,15 +60,27 @@ class HistoryAdmin(SimpleHistoryAdmin):
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
             stamp(obj, request, reason)
-            obj.delete()
+            with search.removing(obj):
+                obj.delete()
         for instance in instances:
             stamp(instance, request, reason)
             instance.save()
         formset.save_m2m()
+        search.index_records(instances)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the many-to-many links and inlines: the search document quotes them.
+        search.index_record(form.instance)
 
     def delete_model(self, request, obj):
         stamp(obj, request, _("Deleted in the admin panel"))
-        super().delete_model(request, obj)
+        with search.removing(obj):
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with search.removing(*queryset):
+            super().delete_queryset(request, queryset)
 
 
 class TranslatedHistoryAdmin(HistoryAdmin, TranslationAdmin):

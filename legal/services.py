@@ -4,6 +4,8 @@ with who made it and why, so that it lands in the record's history."""
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from legal import search
+
 REASON_CREATED_IN_ADMIN = "Created in the admin panel"
 
 
@@ -21,6 +23,7 @@ def save_record(instance, *, reason, user=None):
     instance.full_clean()
     _stamp(instance, reason=reason, user=user)
     instance.save()
+    search.index_record(instance)
     return instance
 
 
@@ -41,10 +44,12 @@ def set_links(instance, field_name, targets, *, reason, user=None):
         del instance.skip_history_when_saving
     _stamp(instance, reason=reason, user=user)
     instance.save()
+    search.index_record(instance)
     return True
 
 
 @transaction.atomic
 def delete_record(instance, *, reason, user=None):
     _stamp(instance, reason=reason, user=user)
-    instance.delete()
+    with search.removing(instance):
+        instance.delete()

@@ -3,6 +3,7 @@ from .base import CitedRecord, FuzzyDated, RecordQuerySet
 from .legislation import Instrument, InstrumentVersion, LegislativeAttempt, LifecycleEvent, Provision
 from .oversight import DPIASubmission, Ruling, SurveillanceSystem
 from .responses import Development, Response
+from .search import SearchDocument
 from .sources import Citation, Grading, Source
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "RecordQuerySet",
     "Response",
     "Ruling",
+    "SearchDocument",
     "Source",
     "SurveillanceSystem",
 ]
