@@ -1,6 +1,7 @@
 # Two commands on a fresh machine with python3 and make:
 #   make run    install, migrate, load the Safe City case once, serve on http://127.0.0.1:$(PORT)
-#   make test   install and run the whole test suite (SQLite unless DATABASE_URL says otherwise)
+#   make test   install and run the whole test suite (SQLite unless DATABASE_URL says otherwise),
+#               browser tests included: installs Debian's Chromium if missing (SKIP_BROWSER_TESTS=1 skips them)
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -24,12 +25,14 @@ migrate: install
 # Loads the case only into an empty database, so later edits are never overwritten.
 load: migrate
 	$(BIN)/python manage.py load_safe_city --if-empty
+	$(BIN)/python manage.py rebuild_search_index
 
 run: load
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/, create a login with 'make superuser')"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
+	bash scripts/ensure-chromium
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
