@@ -20,14 +20,13 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def editor(django_user_model):
-    return django_user_model.objects.create_user(username="test-editor", password="unused-test-password")
+    # No password: tests log in with force_login, and hashing one costs a second per test.
+    return django_user_model.objects.create_user(username="test-editor", password=None)
 
 
 @pytest.fixture
 def superuser(django_user_model):
-    return django_user_model.objects.create_superuser(
-        username="test-admin", email="admin@example.org", password="unused-test-password"
-    )
+    return django_user_model.objects.create_superuser(username="test-admin", email="admin@example.org", password=None)
 
 
 @pytest.fixture

@@ -67,7 +67,11 @@ def make_source(*, reason=REASON, user=None, **fields):
 
 def make_instrument(*, reason=REASON, user=None, **fields):
     n = _next()
-    defaults = {"slug": f"example-draft-law-{n}", "title": f"Example Draft Law {n}", "kind": models.Instrument.Kind.DRAFT_LAW}
+    defaults = {
+        "slug": f"example-draft-law-{n}",
+        "title": f"Example Draft Law {n}",
+        "kind": models.Instrument.Kind.DRAFT_LAW,
+    }
     if "jurisdiction" not in fields:
         defaults["jurisdiction"] = make_jurisdiction()
     return _save(models.Instrument, defaults, fields, reason, user)
@@ -105,7 +109,12 @@ def make_version(*, reason=REASON, user=None, **fields):
 def make_provision(*, reason=REASON, user=None, **fields):
     version = fields.pop("version", None) or make_version()
     position = version.provisions.count() + 1
-    defaults = {"version": version, "position": position, "number": f"Article {position}", "text": "Test provision text."}
+    defaults = {
+        "version": version,
+        "position": position,
+        "number": f"Article {position}",
+        "text": "Test provision text.",
+    }
     return _save(models.Provision, defaults, fields, reason, user)
 
 

@@ -195,6 +195,11 @@ class InstrumentVersion(FuzzyDated, CitedRecord):
     def get_absolute_url(self):
         return reverse("legal:version_detail", kwargs={"slug": self.instrument.slug, "number": self.number})
 
+    def clean(self):
+        super().clean()
+        if self.number is not None and self.number < 1:
+            raise ValidationError({"number": _("Versions are numbered from 1: give 1 or more.")})
+
 
 class Provision(models.Model):
     """An article or paragraph of one version's text."""
@@ -224,6 +229,14 @@ class Provision(models.Model):
 
     def __str__(self):
         return self.number or f"#{self.position}"
+
+    def clean(self):
+        # The conditional unique constraint has no friendly message of its own.
+        if self.number and self.version_id:
+            others = Provision.objects.filter(version_id=self.version_id, number=self.number).exclude(pk=self.pk)
+            if others.exists():
+                message = _("This version already has a provision numbered “%(number)s”.")
+                raise ValidationError({"number": message % {"number": self.number}})
 
 
 DEADLINE_KINDS = (EventKind.CONSULTATION_OPENED, EventKind.CONSULTATION_EXTENDED)
@@ -309,6 +322,8 @@ class LifecycleEvent(FuzzyDated, CitedRecord):
     def clean(self):
         super().clean()
         errors = {}
+        if self.version_id and not self.instrument_id:
+            self.instrument_id = self.version.instrument_id
         if not self.attempt_id and not self.instrument_id:
             errors["attempt"] = _("Link the event to an attempt, an instrument or both.")
         if self.deadline and self.kind not in self.DEADLINE_KINDS:
@@ -317,8 +332,6 @@ class LifecycleEvent(FuzzyDated, CitedRecord):
             errors["deadline"] = _("The deadline cannot be before the event itself.")
         if self.version_id and self.instrument_id and self.version.instrument_id != self.instrument_id:
             errors["version"] = _("This version belongs to another instrument.")
-        if self.version_id and not self.instrument_id:
-            self.instrument_id = self.version.instrument_id
         if (
             self.attempt_id
             and self.instrument_id

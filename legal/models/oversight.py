@@ -138,6 +138,8 @@ class DPIASubmission(FuzzyDated, CitedRecord):
             validate_supervisory_authority(self.authority, "authority")
         if self.controller_id and self.controller_id == self.authority_id:
             raise ValidationError({"authority": _("The controller cannot assess its own DPIA.")})
+        if self.round is not None and self.round < 1:
+            raise ValidationError({"round": _("Rounds are numbered from 1: give 1 or more.")})
 
     @property
     def outcome(self):

@@ -105,6 +105,12 @@ class Source(FuzzyDated):
                         }
                     }
                 )
+        # The fingerprint follows the file (the database requires both or neither):
+        # computed for a newly attached file, cleared with a removed one.
+        if not self.file:
+            self.sha256 = ""
+        elif not self.file._committed or not self.sha256:
+            self.refresh_sha256()
 
     def refresh_sha256(self):
         """Compute the fingerprint of the stored file (call before saving)."""
