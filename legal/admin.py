@@ -3,7 +3,9 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
@@ -42,7 +44,14 @@ class HistoryAdmin(SimpleHistoryAdmin):
     """Shared behaviour: the change reason goes to the record and to its inlines."""
 
     form = ChangeReasonForm
-    history_list_display = ["history_change_reason"]
+
+    def history_view(self, request, object_id, extra_context=None):
+        # A malformed id (e.g. ".../1/change/history/") is a missing page, not a server error.
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError as error:
+            raise Http404(str(error)) from error
+        return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # With SIMPLE_HISTORY_REVERT_DISABLED simple-history only hides the Revert

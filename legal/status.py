@@ -142,9 +142,8 @@ class TrackerItem:
 def tracker_items(events, redrafts=()):
     """The status tracker as drawn: stages reached (with dates), withdrawal, then any redraft.
 
-    A withdrawn attempt shows the stages it reached, the withdrawal where the
-    line ended, and the stages it never reached after it, so the picture tells
-    how far it got.
+    A withdrawn attempt shows the stages up to the last one it reached, then
+    the withdrawal where the line ended (and the redraft that followed, if any).
     """
     stages = tracker_stages(events)
     ordered = sorted(events, key=event_sort_key)
@@ -152,14 +151,14 @@ def tracker_items(events, redrafts=()):
     last_reached = max((index for index, stage in enumerate(stages) if stage.reached), default=-1)
     items = []
     for index, stage in enumerate(stages):
+        if withdrawal and index > last_reached:
+            break  # a withdrawn attempt never reached the later stages: the line ends
         if stage.reached:
             items.append(TrackerItem(str(stage.label), "reached", stage.events[-1].date_display))
         else:
             items.append(TrackerItem(str(stage.label), "pending"))
-        if withdrawal and index == last_reached:
-            items.append(TrackerItem(str(Status.WITHDRAWN.label), "withdrawn", withdrawal.date_display))
-    if withdrawal and last_reached == -1:
-        items.insert(0, TrackerItem(str(Status.WITHDRAWN.label), "withdrawn", withdrawal.date_display))
+    if withdrawal:
+        items.append(TrackerItem(str(Status.WITHDRAWN.label), "withdrawn", withdrawal.date_display))
     for redraft in redrafts:
         items.append(TrackerItem(str(_("Followed by a redraft")), "redraft", str(redraft), redraft.get_absolute_url()))
     return items

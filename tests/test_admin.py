@@ -223,3 +223,10 @@ def test_posting_to_an_old_version_does_not_revert(superuser_client, model):
     assert getattr(record, field) == "Current test text"
     assert record.history.count() == 2
     assert not record.history.filter(history_change_reason="Test: try to revert").exists()
+
+
+@pytest.mark.django_db
+def test_a_malformed_history_address_is_not_found_rather_than_an_error(superuser_client):
+    attempt = factories.make_attempt()
+    response = superuser_client.get(f"/admin/legal/legislativeattempt/{attempt.pk}/change/history/")
+    assert response.status_code == 404
