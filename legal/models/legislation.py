@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from legal.status import EventKind, consultation_deadline, derive_status, tracker_stages
@@ -318,6 +319,22 @@ class LifecycleEvent(FuzzyDated, CitedRecord):
 
     def get_absolute_url(self):
         return reverse("legal:event_detail", kwargs={"pk": self.pk})
+
+    def _title_in(self, language, field_name):
+        subject = self.instrument or self.attempt
+        with translation.override(language):
+            kind = self.get_kind_display()
+        name = getattr(subject, field_name, "") or getattr(subject, "title_en", "") or ""
+        return f"{kind}: {name}"
+
+    # Titles for display in each content language, e.g. "Withdrawn: Draft Police Law (2021)".
+    @property
+    def title_en(self):
+        return self._title_in("en", "title_en")
+
+    @property
+    def title_sr(self):
+        return self._title_in("sr-latn", "title_sr")
 
     def clean(self):
         super().clean()
