@@ -159,6 +159,8 @@ def tracker_items(events, redrafts=()):
             items.append(TrackerItem(str(stage.label), "pending"))
     if withdrawal:
         items.append(TrackerItem(str(Status.WITHDRAWN.label), "withdrawn", withdrawal.date_display))
+    from legal.templatetags.legal_tags import title_of  # reader's language and script
+
     for redraft in redrafts:
-        items.append(TrackerItem(str(_("Followed by a redraft")), "redraft", str(redraft), redraft.get_absolute_url()))
+        items.append(TrackerItem(str(_("Followed by a redraft")), "redraft", title_of(redraft), redraft.get_absolute_url()))
     return items

@@ -14,13 +14,29 @@ from django.core.management.base import BaseCommand
 
 from legal.translit import to_cyrillic
 
-# Placeholders and markup that must stay as they are.
-PROTECTED = re.compile(r"(%\([^)]+\)[sd]|%[sd]|\{\{[^}]*\}\}|\{[^}]*\}|<[^>]+>|&[a-z]+;|https?://\S+)")
+# Placeholders, markup, escapes, grade letters, codes and literal examples that
+# must stay as they are: %(name)s, {{ x }}, tags, entities, URLs, \n; "A – …",
+# "(A", "A–F"; and the phrases below, which are codes or what users type.
+KEEP_LATIN = [
+    "RS, EU, US, CoE", "ISO 3166", "SHA-256", "PDF", "HTML", "CC BY 4.0", "Creative Commons",
+    "summer 2014", "Stefanovic, Stefanović", "en, sr",
+]
+PROTECTED = re.compile(
+    r"%\([^)]+\)[-+ #0-9.]*[a-z]|%[sdif]|\{\{[^}]*\}\}|\{[^}]*\}|<[^>]+>|&#?[a-zA-Z0-9]+;|https?://\S+"
+    r"|\\[nt\"\\]"
+    r"|\b[A-F]–[A-F]\b|\b[A-F]\b(?=\s*[–)(-])|(?<=\()[A-F]\b|(?<=\bod )[A-F]\b|(?<=\bdo )[A-F]\b"
+    r"|" + "|".join(re.escape(phrase) for phrase in KEEP_LATIN)
+)
 
 
 def transliterate_message(text):
-    parts = PROTECTED.split(text)
-    return "".join(part if PROTECTED.fullmatch(part) else to_cyrillic(part) for part in parts)
+    parts, position = [], 0
+    for match in PROTECTED.finditer(text):
+        parts.append(to_cyrillic(text[position : match.start()]))
+        parts.append(match.group())
+        position = match.end()
+    parts.append(to_cyrillic(text[position:]))
+    return "".join(parts)
 
 
 def transliterate_po_line(line):
