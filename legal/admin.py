@@ -81,6 +81,15 @@ class HistoryAdmin(SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
         # After the many-to-many links and inlines: the search document quotes them.
         search.index_record(form.instance)
+        # E-mail alerts hear of the record (and of new or edited inline rows) once the save commits.
+        from alerts.changes import note_write
+
+        note_write(form.instance, created=not change)
+        for formset in formsets:
+            for obj in getattr(formset, "new_objects", []):
+                note_write(obj, created=True)
+            for obj, _changed in getattr(formset, "changed_objects", []):
+                note_write(obj, created=False)
 
     def delete_model(self, request, obj):
         stamp(obj, request, _("Deleted in the admin panel"))

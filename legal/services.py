@@ -15,6 +15,13 @@ def _stamp(instance, *, reason, user):
         instance._history_user = user
 
 
+def _note_for_alerts(instance, *, created):
+    """E-mail alerts hear of the write once it commits (``alerts.changes.note_write``)."""
+    from alerts.changes import note_write
+
+    note_write(instance, created=created)
+
+
 @transaction.atomic
 def save_record(instance, *, reason, user=None):
     """Validate and save one record, recording ``reason`` (and ``user``) in its history."""
@@ -22,8 +29,10 @@ def save_record(instance, *, reason, user=None):
         raise ValueError(_("A change needs a reason."))
     instance.full_clean()
     _stamp(instance, reason=reason, user=user)
+    created = instance._state.adding
     instance.save()
     search.index_record(instance)
+    _note_for_alerts(instance, created=created)
     return instance
 
 
@@ -45,6 +54,7 @@ def set_links(instance, field_name, targets, *, reason, user=None):
     _stamp(instance, reason=reason, user=user)
     instance.save()
     search.index_record(instance)
+    _note_for_alerts(instance, created=False)
     return True
 
 

@@ -2,6 +2,8 @@ from django.urls import path
 
 from legal import models
 from legal.views import compare, history, pages, search, timeline
+from legal import calendars, feeds  # Atom feeds and iCalendar files
+from legal.views import data as data_views  # bulk data page (legal/exports.py)
 
 app_name = "legal"
 
@@ -44,6 +46,7 @@ urlpatterns = [
     path("actors/", pages.ActorListView.as_view(), name="actor_list"),
     path("jurisdictions/", pages.JurisdictionListView.as_view(), name="jurisdiction_list"),
     path("sources/", pages.SourceListView.as_view(), name="source_list"),
+    path("data/", data_views.DataView.as_view(), name="data"),
 ]
 
 for route, view, model, name in RECORD_ROUTES:
@@ -51,3 +54,16 @@ for route, view, model, name in RECORD_ROUTES:
         path(route, view.as_view(), name=f"{name}_detail"),
         path(f"{route}history/", history.RecordHistoryView.as_view(model=model), name=f"{name}_history"),
     ]
+
+# Follow and reuse: Atom feeds (legal/feeds.py) and iCalendar files (legal/calendars.py).
+urlpatterns += [
+    path("feeds/", feeds.TimelineFeed(), name="feed"),
+    path("feeds/attempts/<slug:slug>/", feeds.AttemptFeed(), name="attempt_feed"),
+    path("feeds/jurisdictions/<slug:slug>/", feeds.JurisdictionFeed(), name="jurisdiction_feed"),
+    path("feeds/actors/<slug:slug>/", feeds.ActorFeed(), name="actor_feed"),
+    path("feeds/types/<str:kind>/", feeds.KindFeed(), name="kind_feed"),
+    path("feeds/search/", feeds.SearchFeed(), name="search_feed"),
+    path("calendars/all.ics", calendars.all_calendar, name="calendar"),
+    path("calendars/attempts/<slug:slug>.ics", calendars.attempt_calendar, name="attempt_calendar"),
+    path("calendars/jurisdictions/<slug:slug>.ics", calendars.jurisdiction_calendar, name="jurisdiction_calendar"),
+]

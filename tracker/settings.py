@@ -58,7 +58,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "simple_history",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "legal",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -140,10 +145,53 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Largest source file an editor may attach (bytes).
 SOURCE_FILE_MAX_BYTES = int(os.environ.get("SOURCE_FILE_MAX_BYTES", str(25 * 1024 * 1024)))
 
+# Bulk exports (legal/exports.py): where the built files are cached (empty: MEDIA_ROOT/exports),
+# and the site address that the links in them start with.
+EXPORT_ROOT = os.environ.get("EXPORT_ROOT", "")
+# Authority part of Atom entry ids and calendar UIDs (e.g. tracker.example.org): set it
+# in production so that ids stay stable if the site moves to another host name.
+FEEDS_TAG_AUTHORITY = os.environ.get("FEEDS_TAG_AUTHORITY", "")
+EXPORT_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
 # History: the reason for a change is free text, and reverting from the admin
 # is disabled so that no old version bypasses review.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# The public JSON API (legal/api/): read-only, no key, JSON first. The anonymous
+# throttle is generous enough for a researcher walking the whole data set.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_THROTTLE_ANON", "10000/hour")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Biometric Surveillance Law Tracker API",
+    "DESCRIPTION": "Read-only access to every public record, its graded citations and its public history.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# E-mail alerts (app ``alerts``): outgoing mail, and the site address links in messages point to.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "alerts@localhost")
+ALERTS_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

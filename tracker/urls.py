@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.urls import include, path, reverse
 
 from legal.sitemaps import SITEMAPS
+from legal.views import data as data_views
 
 
 def robots_txt(request):
@@ -22,10 +23,15 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("legal.api.urls")),
+    # Bulk data downloads (legal/exports.py), the same in every language.
+    path("data/export.zip", data_views.export_zip, name="export_zip"),
+    path("data/export.json", data_views.export_json, name="export_json"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("legal.urls")),
+    path("alerts/", include("alerts.urls")),
     prefix_default_language=True,
 )
 
