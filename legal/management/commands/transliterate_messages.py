@@ -19,7 +19,8 @@ from legal.translit import to_cyrillic
 # "(A", "A–F"; and the phrases below, which are codes or what users type.
 KEEP_LATIN = [
     "RS, EU, US, CoE", "ISO 3166", "SHA-256", "PDF", "HTML", "CC BY 4.0", "Creative Commons",
-    "summer 2014", "Stefanovic, Stefanović", "en, sr",
+    "summer 2014", "Stefanovic, Stefanović", "en, sr", "CSV", "JSON", "Atom", "iCalendar", "OpenAPI",
+    "API", "README.txt", "zip", "date_before", "date_after", "?q=", "(slug)", "(id)", "_en", "_sr",
 ]
 PROTECTED = re.compile(
     r"%\([^)]+\)[-+ #0-9.]*[a-z]|%[sdif]|\{\{[^}]*\}\}|\{[^}]*\}|<[^>]+>|&#?[a-zA-Z0-9]+;|https?://\S+"
