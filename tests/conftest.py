@@ -1,6 +1,7 @@
 import pytest
 from django.utils import translation
 
+from legal import models
 from tests import factories
 
 
@@ -68,3 +69,20 @@ def attempt(db, jurisdiction):
 @pytest.fixture
 def dpia(db, controller, authority, system):
     return factories.make_dpia(controller=controller, authority=authority, system=system)
+
+
+@pytest.fixture
+def moderation(db, monkeypatch):
+    """Stands in for the moderation workflow, in the one place it will act: ``.published()``.
+
+    Records whose slug starts with "unpublished-" are not public.
+    """
+    original = models.RecordQuerySet.published
+
+    def published(queryset):
+        queryset = original(queryset)
+        if any(field.name == "slug" for field in queryset.model._meta.fields):
+            queryset = queryset.exclude(slug__startswith="unpublished-")
+        return queryset
+
+    monkeypatch.setattr(models.RecordQuerySet, "published", published)

@@ -289,20 +289,6 @@ def test_a_search_subscription_hears_of_matching_records(db, client, inbox, comm
     assert "wombat" not in body
 
 
-@pytest.fixture
-def moderation(monkeypatch):
-    """Records whose slug starts with "unpublished-" are not public (as in tests/test_search.py)."""
-    original = models.RecordQuerySet.published
-
-    def published(queryset):
-        queryset = original(queryset)
-        if any(field.name == "slug" for field in queryset.model._meta.fields):
-            queryset = queryset.exclude(slug__startswith="unpublished-")
-        return queryset
-
-    monkeypatch.setattr(models.RecordQuerySet, "published", published)
-
-
 def test_no_message_at_all_when_the_change_is_not_public(client, inbox, commit, moderation, jurisdiction):
     subscribe(client, inbox, "jurisdiction", jurisdiction.slug)
     inbox.messages.clear()

@@ -367,23 +367,6 @@ def test_page_past_the_end_is_a_json_404(client, db):
 # Only published records ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def moderation(db, monkeypatch):
-    """Stands in for the moderation workflow, in the one place it will act: ``.published()``.
-
-    Records whose slug starts with "unpublished-" are not public.
-    """
-    original = models.RecordQuerySet.published
-
-    def published(queryset):
-        queryset = original(queryset)
-        if any(field.name == "slug" for field in queryset.model._meta.fields):
-            queryset = queryset.exclude(slug__startswith="unpublished-")
-        return queryset
-
-    monkeypatch.setattr(models.RecordQuerySet, "published", published)
-
-
 def test_unpublished_records_never_appear_in_lists_details_links_or_citations(client, story, moderation):
     hidden_actor = f.make_actor(slug="unpublished-person", name="Hidden Person")
     hidden_source = f.make_source(slug="unpublished-memo", title="Hidden Memo")

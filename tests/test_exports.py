@@ -127,20 +127,6 @@ def published_keys(name):
 
 
 @pytest.fixture
-def moderation(db, monkeypatch):
-    """Stands in for the moderation workflow (as in tests/test_search.py): slugs "unpublished-…" are hidden."""
-    original = models.RecordQuerySet.published
-
-    def published(queryset):
-        queryset = original(queryset)
-        if any(field.name == "slug" for field in queryset.model._meta.fields):
-            queryset = queryset.exclude(slug__startswith="unpublished-")
-        return queryset
-
-    monkeypatch.setattr(models.RecordQuerySet, "published", published)
-
-
-@pytest.fixture
 def staff(django_user_model):
     return django_user_model.objects.create_user(password=None, **STAFF)
 

@@ -43,20 +43,6 @@ def today():
 
 
 @pytest.fixture
-def moderation(db, monkeypatch):
-    """Stands in for the moderation workflow: records whose slug starts with "unpublished-" are not public."""
-    original = models.RecordQuerySet.published
-
-    def published(queryset):
-        queryset = original(queryset)
-        if any(field.name == "slug" for field in queryset.model._meta.fields):
-            queryset = queryset.exclude(slug__startswith="unpublished-")
-        return queryset
-
-    monkeypatch.setattr(models.RecordQuerySet, "published", published)
-
-
-@pytest.fixture
 def story(db):
     """Two synthetic jurisdictions, an attempt with dated steps, a ruling, a response and a development."""
     home = f.make_jurisdiction(slug="test-state-home", name="Home Test State")

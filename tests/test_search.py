@@ -148,23 +148,6 @@ def test_snippet_marks_the_match_in_the_readers_script(spokesperson):
 # Only published records --------------------------------------------------------------
 
 
-@pytest.fixture
-def moderation(db, monkeypatch):
-    """Stands in for the moderation workflow, in the one place it will act: ``.published()``.
-
-    Records whose slug starts with "unpublished-" are not public.
-    """
-    original = models.RecordQuerySet.published
-
-    def published(queryset):
-        queryset = original(queryset)
-        if any(field.name == "slug" for field in queryset.model._meta.fields):
-            queryset = queryset.exclude(slug__startswith="unpublished-")
-        return queryset
-
-    monkeypatch.setattr(models.RecordQuerySet, "published", published)
-
-
 def test_unpublished_records_never_appear_nor_count(moderation, client):
     f.make_development(title="Example quokka sighting")
     f.make_development(slug="unpublished-draft", title="Secret quokka draft")
