@@ -77,12 +77,14 @@ TEXT, VALUE, FOREIGN_KEY, LINKS, FUZZY_DATE = "text", "value", "foreign_key", "l
 def public_history(record):
     """The historical rows of ``record`` that the public may see, oldest first.
 
-    Until the moderation workflow lands, every recorded state counts as
-    approved. The workflow will restrict this queryset to approved states
-    here, and only here: the public history page, its diffs and the
-    "as of" view all read through this function.
+    Only approved states: a row is recorded with ``visibility=published``
+    only when a moderator published the record or a reviewed change to it
+    (``legal.workflow``), or edited it in the admin panel. Drafts, proposals,
+    removed states and everything before the first publication stay
+    private. The public history page, its diffs and the "as of" view all
+    read through this function.
     """
-    return record.history.order_by("history_date", "history_id")
+    return record.history.filter(visibility=models.Visibility.PUBLISHED).order_by("history_date", "history_id")
 
 
 # Public fields ---------------------------------------------------------------
@@ -408,6 +410,7 @@ class RecordHistory:
                     for public_field in self.fields
                     if before[public_field.key] != state[public_field.key]
                 ]
+            first = previous is None
             previous = state
             # A save that touched no public field is no public change.
             if row.history_type == "~" and not changes:
@@ -416,8 +419,10 @@ class RecordHistory:
             entries.append(
                 Entry(
                     day=timezone.localdate(row.history_date),
-                    type=row.history_type,
-                    reason=reason or str(DEFAULT_REASONS[row.history_type]),
+                    # A record first published after review was a private
+                    # draft before: for the public, that is its creation.
+                    type="+" if first else row.history_type,
+                    reason=reason or str(DEFAULT_REASONS["+" if first else row.history_type]),
                     reason_given=bool(reason),
                     changes=changes,
                 )

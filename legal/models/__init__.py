@@ -1,5 +1,6 @@
 from .actors import Actor, Jurisdiction
-from .base import CitedRecord, FuzzyDated, RecordQuerySet
+from .base import CitedRecord, FuzzyDated, Publishable, RecordQuerySet, Visibility
+from .moderation import ChangeRequest
 from .legislation import Instrument, InstrumentVersion, LegislativeAttempt, LifecycleEvent, Provision
 from .oversight import DPIASubmission, Ruling, SurveillanceSystem
 from .responses import Development, Response
@@ -8,6 +9,7 @@ from .sources import Citation, Grading, Source
 
 __all__ = [
     "Actor",
+    "ChangeRequest",
     "CitedRecord",
     "Citation",
     "Development",
@@ -20,10 +22,12 @@ __all__ = [
     "LegislativeAttempt",
     "LifecycleEvent",
     "Provision",
+    "Publishable",
     "RecordQuerySet",
     "Response",
     "Ruling",
     "SearchDocument",
     "Source",
     "SurveillanceSystem",
+    "Visibility",
 ]

@@ -4,10 +4,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .base import RecordQuerySet
+from .base import Publishable, RecordQuerySet
 
 
-class Jurisdiction(models.Model):
+class Jurisdiction(Publishable):
     """A state, a supranational body or an international organisation."""
 
     class Kind(models.TextChoices):
@@ -61,7 +61,7 @@ class Jurisdiction(models.Model):
             raise ValidationError({"parent": _("A jurisdiction cannot be part of itself.")})
 
 
-class Actor(models.Model):
+class Actor(Publishable):
     """An organisation or a person that acts in the story."""
 
     class Kind(models.TextChoices):

@@ -141,25 +141,63 @@ class FuzzyDated(models.Model):
         ]
 
 
+class Visibility(models.TextChoices):
+    """Whether the public may see a record (see ``legal.workflow``)."""
+
+    DRAFT = "draft", _("Not yet published")
+    PUBLISHED = "published", _("Published")
+    DELETED = "deleted", _("Removed from public view")
+
+
 class RecordQuerySet(models.QuerySet):
     def published(self):
         """Every record the public may see.
 
-        All public reads (pages, feeds, search, API, exports, sitemap) go
-        through this method, so that the moderation workflow can restrict
-        them in one place.
+        All public reads (pages, feeds, search, API, exports, sitemap, public
+        history) go through this method: a record a moderator has not
+        approved, or has removed, is in none of them.
         """
-        return self.all()
+        return self.filter(visibility=Visibility.PUBLISHED)
+
+    def unpublished(self):
+        return self.exclude(visibility=Visibility.PUBLISHED)
 
 
-class CitedRecord(models.Model):
+class Publishable(models.Model):
+    """A record the public sees only once a moderator has published it.
+
+    Staff create records as drafts; publishing, removing from public view and
+    restoring are moderation actions (``legal.workflow``), never a form field.
+    The value is kept in the record's history, so the public history can list
+    the approved states only.
+    """
+
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=16,
+        choices=Visibility.choices,
+        default=Visibility.PUBLISHED,
+        db_index=True,
+        editable=False,
+        help_text=_("Changed only by moderation actions: publish, remove from public view, restore."),
+    )
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self):
+        return self.visibility == Visibility.PUBLISHED
+
+
+class CitedRecord(Publishable):
     """A fact-bearing record: it cites at least one source."""
 
     citations = GenericRelation("legal.Citation", related_query_name="%(class)s")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = RecordQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -10,7 +10,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .base import FuzzyDated, RecordQuerySet, fuzzy_date_constraints
+from .base import FuzzyDated, Publishable, RecordQuerySet, fuzzy_date_constraints
 
 ALLOWED_SOURCE_FILE_EXTENSIONS = ["pdf", "txt", "html", "htm", "odt", "docx", "doc", "png", "jpg", "jpeg"]
 
@@ -24,7 +24,7 @@ def sha256_of(file):
     return digest.hexdigest()
 
 
-class Source(FuzzyDated):
+class Source(FuzzyDated, Publishable):
     """A document, article or official page on which facts rest."""
 
     class Kind(models.TextChoices):
