@@ -24,6 +24,7 @@ from django.utils import timezone
 from legal import models as legal
 from legal.search import QueryTooLong, _matching, query_terms
 from legal.status import derive_status
+from legal.views.base import public_queryset
 
 from .models import Change, Delivery, Subscription, TargetType
 
@@ -56,7 +57,8 @@ def _note_safely(model, pk, created):
 
 def record_change(model, pk, *, created):
     """Build the ``Change`` rows for one record (if public) and fan them out; returns them."""
-    record = model.objects.published().filter(pk=pk).first()
+    # As on the public pages: an event is public only with its attempt and instrument.
+    record = public_queryset(model).filter(pk=pk).first()
     if record is None:
         return []
     if model is legal.LifecycleEvent:
@@ -85,7 +87,7 @@ def _change(key, kind, record, **fields):
 
 
 def _published_pks(model, pks):
-    return set(model.objects.published().filter(pk__in=pks).values_list("pk", flat=True))
+    return set(public_queryset(model).filter(pk__in=pks).values_list("pk", flat=True))
 
 
 def event_attempts(event):

@@ -46,6 +46,7 @@ from django.utils import timezone, translation
 from legal import models as legal
 from legal.status import Status
 from legal.templatetags.legal_tags import title_of, tr
+from legal.views.base import public_queryset
 
 from .models import Change, Delivery, Subscription, TargetType
 
@@ -89,7 +90,7 @@ def target_title(subscription):
 
 
 def _get(model, pk):
-    return model.objects.published().filter(pk=pk).first() if pk else None
+    return public_queryset(model).filter(pk=pk).first() if pk else None
 
 
 def describe(change):

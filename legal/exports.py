@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Q
 from django.urls import reverse
@@ -344,7 +345,6 @@ class Dataset:
         self.links = self._read_links()
         self.citations = self._read_citations()
         self.site_url = (getattr(settings, "EXPORT_SITE_URL", "") or "").rstrip("/")
-        self.media_url = settings.MEDIA_URL if settings.MEDIA_URL.startswith("/") else f"/{settings.MEDIA_URL}"
 
     @staticmethod
     def _key(record_type, row):
@@ -446,7 +446,10 @@ class Dataset:
             )
         out["page_url"] = self.page_url(record_type, row)
         if record_type.type == "source":
-            out["file_url"] = self.url(f"{self.media_url}{row['file']}") if row["file"] else ""
+            # Through the view that serves published sources' files only, never MEDIA_ROOT.
+            with translation.override("en"):
+                path = reverse("legal:source_file", kwargs={"slug": row["slug"]})
+            out["file_url"] = self.url(path) if row["file"] else ""
         return out
 
     def rows(self, record_type):
@@ -633,27 +636,57 @@ def export_root():
 
 
 def data_fingerprint():
-    """A short hash that changes with every write to the record, in one query.
+    """A short hash that changes with every public write to the record, in one query.
 
     Every write (create, edit, link change, citation change, delete, cascades
     included) adds a row to the record's history table, so the newest id, the
     newest date and the row count of every history table change with it.
+
+    Rows of work the public cannot see are left out, so that the export's
+    date and the data page do not tell when staff save a draft: rows recorded
+    while a record was a draft, and citations and provisions of records that
+    are drafts now. Publishing, removing or restoring a record adds a row
+    that counts, so the fingerprint still changes whenever the public data does.
     """
     from legal.translation import HISTORY_MODELS
 
     quote = connection.ops.quote_name
+    draft = models.Visibility.DRAFT.value
     parts = []
     for model in HISTORY_MODELS:
         table = quote(model.history.model._meta.db_table)
         parts.append(
             f"SELECT '{model._meta.model_name}', COUNT(*), MAX({quote('history_id')}), "
-            f"MAX({quote('history_date')}) FROM {table}"
+            f"MAX({quote('history_date')}) FROM {table} WHERE {_not_draft_work(model, draft, quote)}"
         )
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts))
         rows = sorted(cursor.fetchall(), key=lambda row: row[0])
     text = repr((FORMAT_VERSION, [tuple(str(value) for value in row) for row in rows]))
     return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _not_draft_work(model, draft, quote):
+    """SQL condition on ``model``'s history rows: the row is not private draft work."""
+    if issubclass(model, models.Publishable):
+        return f"{quote('visibility')} <> '{draft}'"
+
+    def not_a_draft(owner, column):
+        table = quote(owner._meta.db_table)
+        return f"{quote(column)} IN (SELECT {quote('id')} FROM {table} WHERE {quote('visibility')} <> '{draft}')"
+
+    if model is models.Provision:
+        return not_a_draft(models.InstrumentVersion, "version_id")
+    if model is models.Citation:
+        content_types = quote(ContentType._meta.db_table)
+        cited = [
+            f"({quote('content_type_id')} IN (SELECT {quote('id')} FROM {content_types} "
+            f"WHERE {quote('app_label')} = '{owner._meta.app_label}' AND {quote('model')} = '{owner._meta.model_name}')"
+            f" AND {not_a_draft(owner, 'object_id')})"
+            for owner in (record_type.model for record_type in RECORD_TYPES if record_type.cited)
+        ]
+        return "(" + " OR ".join(cited) + ")"
+    raise ValueError(f"No rule for the history of {model.__name__}.")
 
 
 def etag_for(export_format, fingerprint):

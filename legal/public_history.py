@@ -22,7 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models as django_models
 from django.utils import formats, timezone
 from django.utils.text import capfirst, format_lazy
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from legal import models
 from legal.dates import FuzzyDate
@@ -415,7 +415,11 @@ class RecordHistory:
             # A save that touched no public field is no public change.
             if row.history_type == "~" and not changes:
                 continue
+            # Reasons the application stores itself ("Published after review")
+            # are message ids, shown in the reader's language; free text passes
+            # through unchanged.
             reason = (row.history_change_reason or "").strip()
+            reason = gettext(reason) if reason else ""
             entries.append(
                 Entry(
                     day=timezone.localdate(row.history_date),

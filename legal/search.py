@@ -39,6 +39,7 @@ from django.utils.text import capfirst
 from legal import models
 from legal.templatetags.legal_tags import title_of, tr
 from legal.translit import fold, to_script
+from legal.views.base import public_queryset
 
 MAX_QUERY_LENGTH = 200
 BATCH_SIZE = 500
@@ -357,10 +358,15 @@ def rebuild_index():
 
 
 def _published_documents():
-    """Documents of published records only: the filter runs inside the search query."""
+    """Documents of published records only: the filter runs inside the search query.
+
+    A lifecycle event counts only with its attempt and instrument, a version
+    only with its instrument, so counts and pages agree with what ``resolve``
+    shows.
+    """
     condition = Q()
     for model, content_type in ContentType.objects.get_for_models(*INDEX).items():
-        condition |= Q(content_type=content_type, object_id__in=model.objects.published().values("pk"))
+        condition |= Q(content_type=content_type, object_id__in=public_queryset(model).values("pk"))
     return models.SearchDocument.objects.filter(condition)
 
 
@@ -440,7 +446,8 @@ def resolve(keys, terms=()):
         spec = INDEX.get(model)
         if spec is None:
             continue
-        queryset = model.objects.published().select_related(*spec.show_related)
+        # An event's title names its attempt or instrument: both must be public too.
+        queryset = public_queryset(model).select_related(*spec.show_related)
         if spec.parts:
             queryset = queryset.prefetch_related(spec.parts)
         for pk, record in queryset.in_bulk(ids).items():

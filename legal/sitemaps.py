@@ -1,9 +1,10 @@
-"""sitemap.xml: every published record page, in every interface language."""
+"""sitemap.xml: every public record page, in every interface language."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from legal import models
+from legal.views.base import public_queryset
 
 
 class RecordSitemap(Sitemap):
@@ -16,7 +17,7 @@ class RecordSitemap(Sitemap):
         self.select_related = select_related
 
     def items(self):
-        return self.model.objects.published().select_related(*self.select_related).order_by("pk")
+        return public_queryset(self.model).select_related(*self.select_related).order_by("pk")
 
     def lastmod(self, obj):
         return getattr(obj, "updated_at", None)

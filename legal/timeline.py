@@ -191,6 +191,7 @@ class RecordType:
 
     def entry(self, record):
         kind, kind_label = self.kind_of(record)
+        jurisdiction = self.jurisdiction_of(record)
         return TimelineEntry(
             record=record,
             record_type=self.key,
@@ -200,7 +201,8 @@ class RecordType:
             fuzzy_date=record.fuzzy_date,
             subject=self.subject_of(record),
             url=record.get_absolute_url(),
-            jurisdiction=self.jurisdiction_of(record),
+            # Shown by name: only a published one.
+            jurisdiction=jurisdiction if jurisdiction is not None and jurisdiction.is_published else None,
             attempts=self.attempts_of(record),
             step_rank=self.step_rank(record),
         )

@@ -47,6 +47,8 @@ urlpatterns = [
     path("jurisdictions/", pages.JurisdictionListView.as_view(), name="jurisdiction_list"),
     path("sources/", pages.SourceListView.as_view(), name="source_list"),
     path("data/", data_views.DataView.as_view(), name="data"),
+    # A published source's stored copy (never served straight from MEDIA_ROOT).
+    path("sources/<slug:slug>/file/", pages.source_file, name="source_file"),
 ]
 
 for route, view, model, name in RECORD_ROUTES:

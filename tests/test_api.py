@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core import signals
 from django.db import close_old_connections
 
-from legal import models
+from legal import models, workflow
 from legal.dates import DatePrecision
 from legal.services import save_record, set_links
 from tests import factories as f
@@ -194,7 +194,9 @@ def test_source_gives_its_stored_file_and_fingerprint(client, db):
     source = f.make_source(slug="with-file", file=SimpleUploadedFile("report.pdf", b"%PDF-1.4 synthetic"))
     item = api(client, "sources/with-file/").json()
     assert item["sha256"] == source.sha256 and len(item["sha256"]) == 64
-    assert item["file_url"] == f"http://testserver/{source.file.url.lstrip('/')}"
+    # Served by the view that checks the source is published, never straight from MEDIA_ROOT.
+    assert item["file_url"] == "http://testserver/en/sources/with-file/file/"
+    assert client.get(item["file_url"]).status_code == 200
     assert api(client, detail_path(f.make_source(slug="no-file"))).json()["file_url"] is None
 
 
@@ -367,12 +369,16 @@ def test_page_past_the_end_is_a_json_404(client, db):
 # Only published records ---------------------------------------------------------------------------
 
 
-def test_unpublished_records_never_appear_in_lists_details_links_or_citations(client, story, moderation):
-    hidden_actor = f.make_actor(slug="unpublished-person", name="Hidden Person")
-    hidden_source = f.make_source(slug="unpublished-memo", title="Hidden Memo")
-    hidden_attempt = f.make_attempt(slug="unpublished-attempt", title="Hidden Attempt", initiator=hidden_actor)
-    f.make_event(attempt=hidden_attempt, summary="Hidden event")
-    hidden_development = f.make_development(slug="unpublished-development", title="Hidden Development")
+def test_unpublished_records_never_appear_in_lists_details_links_or_citations(client, story, moderator_user):
+    draft = models.Visibility.DRAFT
+    hidden_actor = f.make_actor(slug="secret-draft-person", name="Hidden Person", visibility=draft)
+    hidden_source = f.make_source(slug="secret-draft-memo", title="Hidden Memo", visibility=draft)
+    hidden_attempt = f.make_attempt(
+        slug="secret-draft-attempt", title="Hidden Attempt", initiator=hidden_actor, visibility=draft
+    )
+    f.make_event(attempt=hidden_attempt, summary="Hidden event")  # public only with its attempt
+    hidden_development = f.make_development(slug="secret-removed-development", title="Hidden Development")
+    workflow.remove_record(hidden_development, user=moderator_user, reason="Recorded twice")
     set_links(story["developments"], "actors", [story["actors"], hidden_actor], reason=REASON)
     f.make_citation(record=story["developments"], source=hidden_source, reliability="A", credibility="1")
     attempt = story["attempts"]
@@ -387,12 +393,12 @@ def test_unpublished_records_never_appear_in_lists_details_links_or_citations(cl
     for path in ("developments/one-development/", "attempts/one-attempt/"):
         everything.append(api(client, path).content.decode())
     text = "\n".join(everything)
-    for secret in ("unpublished-", "Hidden Person", "Hidden Memo", "Hidden Attempt", "Hidden event", "Hidden Development"):
+    for secret in ("secret-", "Hidden Person", "Hidden Memo", "Hidden Attempt", "Hidden event", "Hidden Development"):
         assert secret not in text, text[max(0, text.find(secret) - 300):text.find(secret) + 100]
     assert api(client, "attempts/one-attempt/").json()["initiator"] is None
     assert api(client, detail_path(hidden_development)).status_code == 404
-    assert api(client, "actors/unpublished-person/history/").status_code == 404
-    assert api(client, "events/", attempt="unpublished-attempt").status_code == 400
+    assert api(client, "actors/secret-draft-person/history/").status_code == 404
+    assert api(client, "events/", attempt="secret-draft-attempt").status_code == 400
 
 
 # History ------------------------------------------------------------------------------------------

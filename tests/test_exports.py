@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from legal import exports, models
+from legal import exports, models, workflow
 from legal.dates import DatePrecision, Season
 from legal.services import delete_record, save_record, set_links
 from tests import factories as f
@@ -234,16 +234,18 @@ def test_every_published_record_appears_in_the_json_with_its_links_citations_and
 # Only what .published() returns ---------------------------------------------------------
 
 
-def test_unpublished_records_their_links_and_citations_appear_in_neither_export(moderation, client):
+def test_unpublished_records_their_links_and_citations_appear_in_neither_export(client, moderator_user):
     populate()
+    draft = models.Visibility.DRAFT
     public_actor = f.make_actor(name="Visible Example Actor")
-    hidden_actor = f.make_actor(slug="unpublished-actor", name="Hidden Quokka Actor")
-    hidden_source = f.make_source(slug="unpublished-source", title="Hidden Quokka Source")
-    hidden_instrument = f.make_instrument(slug="unpublished-law", title="Hidden Quokka Law")
+    hidden_actor = f.make_actor(slug="secret-draft-actor", name="Hidden Quokka Actor", visibility=draft)
+    hidden_source = f.make_source(slug="secret-draft-source", title="Hidden Quokka Source", visibility=draft)
+    hidden_instrument = f.make_instrument(slug="secret-draft-law", title="Hidden Quokka Law", visibility=draft)
+    # Published themselves, but parts of a hidden instrument.
     hidden_version = f.make_version(instrument=hidden_instrument, label="Hidden Quokka Version")
     hidden_provision = f.make_provision(version=hidden_version, text="Hidden quokka provision text.")
     hidden_event = f.make_event(instrument=hidden_instrument, summary="Hidden quokka event")
-    hidden_attempt = f.make_attempt(slug="unpublished-attempt", title="Hidden Quokka Attempt")
+    hidden_attempt = f.make_attempt(slug="secret-draft-attempt", title="Hidden Quokka Attempt", visibility=draft)
     f.make_citation(record=hidden_instrument, quote="Hidden quokka quote")
     f.make_citation(record=hidden_attempt, quote="Hidden quokka quote two")
     # Published records pointing at hidden ones keep no trace of them.
@@ -253,12 +255,13 @@ def test_unpublished_records_their_links_and_citations_appear_in_neither_export(
     set_links(public_response, "attempts", [hidden_attempt], reason="test")
     public_development = f.make_development(title="Visible Example Development")
     f.make_citation(record=public_development, source=hidden_source, quote="Hidden quokka quote three")
-    f.make_development(slug="unpublished-development", title="Hidden Quokka Development")
+    removed = f.make_development(slug="secret-removed-development", title="Hidden Quokka Development")
+    workflow.remove_record(removed, user=moderator_user, reason="Recorded twice")
 
     zip_content, json_content = exports_of(client)
     for text in (all_text_of_zip(zip_content), json_content.decode()):
         assert "Visible Example Response" in text
-        assert "unpublished-" not in text
+        assert "secret-" not in text
         assert "quokka" not in text.lower()
 
     tables, _readme = read_zip(zip_content)

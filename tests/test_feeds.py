@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from icalendar import Calendar
 
-from legal import models
+from legal import models, workflow
 from legal.calendars import PAST_DAYS
 from legal.dates import DatePrecision
 from legal.search import MAX_QUERY_LENGTH
@@ -219,12 +219,20 @@ def test_feeds_follow_the_language_prefix(client, story):
     assert parsed.feed.language == "sr-cyrl"
 
 
-def test_no_feed_shows_an_unpublished_record(client, moderation, story):
-    hidden = f.make_attempt(slug="unpublished-attempt", title="Secret Attempt", jurisdiction=story["home"])
+def test_no_feed_shows_an_unpublished_record(client, moderator_user, story):
+    hidden = f.make_attempt(
+        slug="secret-draft-attempt", title="Secret Attempt", jurisdiction=story["home"],
+        visibility=models.Visibility.DRAFT,
+    )
+    # Published itself, but part of an attempt the public may not see.
     f.make_event(attempt=hidden, kind=Kind.PUBLISHED, date=datetime.date(2022, 2, 2), date_precision=DAY)
-    f.make_development(slug="unpublished-development", title="Secret Development", jurisdiction=story["home"])
-    letter = f.make_response(slug="unpublished-letter", title="Secret Letter", jurisdiction=story["home"])
+    f.make_development(
+        slug="secret-draft-development", title="Secret Development", jurisdiction=story["home"],
+        visibility=models.Visibility.DRAFT,
+    )
+    letter = f.make_response(slug="secret-removed-letter", title="Secret Letter", jurisdiction=story["home"])
     set_links(letter, "authors", [story["ministry"]], reason="test")
+    workflow.remove_record(letter, user=moderator_user, reason="Recorded by mistake")
     feeds = [
         ("feed", {}, {}),
         ("jurisdiction_feed", {"slug": "test-state-home"}, {}),
@@ -237,8 +245,8 @@ def test_no_feed_shows_an_unpublished_record(client, moderation, story):
         assert response.status_code == 200
         assert b"Secret" not in response.content, name
         assert feedparser.parse(response.content).bozo == 0
-    assert client.get(url("attempt_feed", slug="unpublished-attempt")).status_code == 404
-    assert client.get(url("attempt_calendar", slug="unpublished-attempt")).status_code == 404
+    assert client.get(url("attempt_feed", slug="secret-draft-attempt")).status_code == 404
+    assert client.get(url("attempt_calendar", slug="secret-draft-attempt")).status_code == 404
 
 
 def test_feeds_never_name_a_staff_member(client, story, editor):
@@ -344,8 +352,11 @@ def test_jurisdiction_and_attempt_calendars_narrow(client, consultation, story):
     assert len(summaries(get_calendar(client, "calendar"))) == 2
 
 
-def test_calendar_never_shows_an_unpublished_attempt(client, moderation, story):
-    hidden = f.make_attempt(slug="unpublished-attempt", title="Secret Attempt", jurisdiction=story["home"])
+def test_calendar_never_shows_an_unpublished_attempt(client, story):
+    hidden = f.make_attempt(
+        slug="secret-draft-attempt", title="Secret Attempt", jurisdiction=story["home"],
+        visibility=models.Visibility.DRAFT,
+    )
     f.make_event(attempt=hidden, kind=Kind.ADOPTED, date=today() + datetime.timedelta(days=5), date_precision=DAY)
     for name, kwargs in [("calendar", {}), ("jurisdiction_calendar", {"slug": "test-state-home"})]:
         response = client.get(url(name, **kwargs))

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from legal import models
+from legal import models, workflow
 from legal.dates import DatePrecision
 from legal.public_history import PUBLIC_FIELDS, RecordHistory, public_fields, record_as_of, word_diff
 from legal.services import delete_record, save_record, set_links
@@ -451,3 +451,138 @@ def test_event_history_query_count_does_not_grow_with_the_history(client, staff,
 
     assert response.status_code == 200
     assert_no_staff_identity(response)
+
+
+# Moderation: only approved states are public ------------------------------------------------------
+
+
+@pytest.fixture
+def reviewers(staff_user, moderator_user):
+    """The workflow's staff member and moderator, with recognisable names that must never show."""
+    for name, value in STAFF.items():
+        setattr(staff_user, name, value)
+    staff_user.save()
+    moderator_user.username, moderator_user.email = "moderator-secret-name", "moderator-secret@example.org"
+    moderator_user.first_name, moderator_user.last_name = "Modsecretfirst", "Modsecretlast"
+    moderator_user.save()
+    return staff_user, moderator_user
+
+
+def assert_no_reviewer_identity(response):
+    assert_no_staff_identity(response)
+    page = response.content.decode().lower()
+    for secret in ("moderator-secret-name", "moderator-secret@example.org", "modsecretfirst", "modsecretlast"):
+        assert secret not in page
+
+
+def published_after_review(staff, moderator, **fields):
+    """A ruling drafted, returned with a comment, fixed and published by a moderator."""
+    ruling = models.Ruling(
+        slug="reviewed-ruling", title_en="Draft title with a typo", summary_en="Unchecked draft summary.",
+        kind=models.Ruling.Kind.STATEMENT, outcome=models.Ruling.Outcome.CONCERNS,
+        date=datetime.date(2020, 9, 1), date_precision=DatePrecision.MONTH,
+        authority=factories.make_supervisory_authority(), **fields,
+    )
+    citation = models.Citation(source=factories.make_source(), reliability="B", credibility="2")
+    change_request = workflow.create_draft(
+        ruling, user=staff, citations=[citation], note="Internal note for the moderators", submit=True,
+        reason="Logged from the authority's website",
+    )
+    workflow.return_change(change_request, user=moderator, comment="Internal comment: fix the title")
+    ruling.refresh_from_db()
+    ruling.title_en = "Test Opinion"
+    ruling.summary_en = "Checked summary."
+    workflow.update_draft(change_request, ruling, user=staff, expected_history_id=workflow.latest_history_id(ruling))
+    workflow.submit_change(change_request, user=staff)
+    workflow.approve_change(change_request, user=moderator)
+    ruling.refresh_from_db()
+    return ruling
+
+
+def propose(ruling, staff, **fields):
+    edited = models.Ruling.objects.get(pk=ruling.pk)
+    for name, value in fields.items():
+        setattr(edited, name, value)
+    return workflow.propose_edit(
+        ruling, user=staff, values=workflow.values_from_instance(edited),
+        base_history_id=workflow.latest_history_id(ruling), reason="Proposed: a new summary",
+        note="Internal note on the proposal", submit=True,
+    )
+
+
+def test_a_record_published_after_review_starts_its_history_as_created_without_its_drafts(client, reviewers):
+    staff, moderator = reviewers
+    ruling = published_after_review(staff, moderator)
+    assert ruling.history.count() > 1  # the drafts are in the private history
+
+    response = client.get(history_url(ruling))
+
+    assert response.status_code == 200
+    [entry] = response.context["entries"]
+    assert (entry.type, str(entry.type_label), entry.reason) == ("+", "Created", "Logged from the authority's website")
+    assert row_text(response, "Title (English)") == ["(empty) Test Opinion"]
+    text = visible_text(response)
+    for private in ("typo", "Unchecked", "Draft saved", "Internal note", "Internal comment", "Submitted"):
+        assert private not in text
+    assert_no_reviewer_identity(response)
+
+
+def test_a_draft_has_no_public_history(client, reviewers):
+    staff, _moderator = reviewers
+    ruling = models.Ruling(
+        slug="draft-ruling", title_en="Draft ruling", kind=models.Ruling.Kind.STATEMENT,
+        outcome=models.Ruling.Outcome.CONCERNS, date=datetime.date(2020, 9, 1), date_precision=DatePrecision.MONTH,
+        authority=factories.make_supervisory_authority(),
+    )
+    workflow.create_draft(ruling, user=staff)
+
+    assert client.get(history_url(ruling)).status_code == 404
+    assert RecordHistory(ruling).entries == []
+    assert record_as_of(ruling, timezone.localdate()).state == "missing"
+
+
+def test_pending_rejected_and_scheduled_proposals_are_not_in_the_history_until_published(client, reviewers):
+    staff, moderator = reviewers
+    ruling = published_after_review(staff, moderator)
+    pending = propose(ruling, staff, summary_en="Pending proposed summary.")
+    rejected = propose(ruling, staff, findings_en="Rejected proposed findings.")
+    workflow.reject_change(rejected, user=moderator, comment="Internal comment: not in the source")
+    scheduled = propose(ruling, staff, title_en="Scheduled proposed title")
+    workflow.approve_change(scheduled, user=moderator, publish_at=timezone.now() + datetime.timedelta(hours=1))
+
+    response = client.get(history_url(ruling))
+
+    assert len(response.context["entries"]) == 1
+    text = visible_text(response)
+    for private in ("Pending proposed", "Rejected proposed", "Scheduled proposed", "Proposed:", "Internal"):
+        assert private not in text
+    assert pending.state == "submitted"
+
+    workflow.publish_due(now=timezone.now() + datetime.timedelta(hours=2))
+    response = client.get(history_url(ruling))
+
+    entries = response.context["entries"]
+    assert [(entry.type, entry.reason) for entry in entries] == [
+        ("~", "Proposed: a new summary"), ("+", "Logged from the authority's website")
+    ]
+    assert row_text(response, "Title (English)")[0] == "Test Opinion Scheduled proposed title"
+    text = visible_text(response)
+    assert "Pending proposed" not in text and "Rejected proposed" not in text
+    assert_no_reviewer_identity(response)
+
+
+def test_removal_and_restoration_leave_no_trace_in_the_public_history(client, reviewers):
+    staff, moderator = reviewers
+    ruling = published_after_review(staff, moderator)
+    workflow.remove_record(ruling, user=moderator, reason="Internal: suspected duplicate")
+
+    assert client.get(history_url(ruling)).status_code == 404
+
+    workflow.restore_record(ruling, user=moderator, reason="Internal: not a duplicate")
+    response = client.get(history_url(ruling), {"as_of": timezone.localdate().isoformat()})
+
+    assert response.status_code == 200
+    assert [entry.type for entry in response.context["entries"]] == ["+"]
+    assert response.context["snapshot"].state == "present"
+    assert "Internal" not in visible_text(response)
+    assert_no_reviewer_identity(response)

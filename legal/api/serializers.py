@@ -253,7 +253,10 @@ class SourceSerializer(RecordSerializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_file_url(self, source):
-        return absolute(self.context.get("request"), source.file.url) if source.file else None
+        # Through the view that serves published sources' files only, never MEDIA_ROOT.
+        if not source.file:
+            return None
+        return absolute(self.context.get("request"), reverse("legal:source_file", kwargs={"slug": source.slug}))
 
 
 class StageSerializer(serializers.Serializer):

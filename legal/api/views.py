@@ -7,7 +7,7 @@ costs a fixed number of queries however many rows it has: one count, one page
 and one per prefetched link.
 """
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django_filters.rest_framework import DjangoFilterBackend
@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from legal import models
 from legal.public_history import RecordHistory
+from legal.views.base import hide_unpublished_links, public_queryset
 
 from . import filters
 from . import serializers as s
@@ -35,14 +36,11 @@ def published(model):
 
 def public_events():
     """Lifecycle events are public only together with their attempt and instrument (as on the timeline)."""
-    return published(models.LifecycleEvent).filter(
-        Q(attempt__isnull=True) | Q(attempt__in=published(models.LegislativeAttempt)),
-        Q(instrument__isnull=True) | Q(instrument__in=published(models.Instrument)),
-    )
+    return public_queryset(models.LifecycleEvent)
 
 
 def public_versions():
-    return published(models.InstrumentVersion).filter(instrument__in=published(models.Instrument))
+    return public_queryset(models.InstrumentVersion)
 
 
 def link(lookup, model, queryset=None):
@@ -135,6 +133,15 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
             queryset.select_related(*self.select_related).prefetch_related(*self.prefetch_related()).order_by(*ordering)
         )
 
+    # ``select_related()`` joins every required foreign key, so their published-only prefetches
+    # are skipped: a link to a record the public may not see is blanked here instead.
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else list(hide_unpublished_links(*page))
+
+    def get_object(self):
+        return hide_unpublished_links(super().get_object())[0]
+
     @extend_schema(responses={200: s.HistorySerializer, 404: NOT_FOUND}, filters=False)
     @action(detail=True, pagination_class=None, filter_backends=[])
     def history(self, request, *args, **kwargs):
@@ -188,7 +195,7 @@ class VersionViewSetBase(RecordViewSet):
         queryset = self.get_queryset()
         record = get_object_or_404(queryset, instrument__slug=self.kwargs["instrument"], number=self.kwargs["number"])
         self.check_object_permissions(self.request, record)
-        return record
+        return hide_unpublished_links(record)[0]
 
 
 Actor, Jurisdiction, Source = models.Actor, models.Jurisdiction, models.Source

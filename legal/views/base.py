@@ -1,7 +1,60 @@
 """Shared plumbing for the public views."""
 
 from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
 from django.http import Http404
+
+from legal import models
+
+
+def public_queryset(model):
+    """The records of ``model`` the public may see: ``.published()``, and for the
+    records that only exist as part of another, published with it.
+
+    A lifecycle event is public only with the attempt and instrument it
+    happened to, a version only with its instrument (whose slug is in its
+    address), as on the timeline, in the API and in the exports.
+    """
+    queryset = model.objects.published()
+    if model is models.LifecycleEvent:
+        queryset = queryset.filter(
+            Q(attempt__isnull=True) | Q(attempt__in=models.LegislativeAttempt.objects.published()),
+            Q(instrument__isnull=True) | Q(instrument__in=models.Instrument.objects.published()),
+        )
+    elif model is models.InstrumentVersion:
+        queryset = queryset.filter(instrument__in=models.Instrument.objects.published())
+    return queryset
+
+
+def public(lookup, model, queryset=None):
+    """Prefetch a reverse or many-to-many relation, keeping only the records the public may see."""
+    return Prefetch(lookup, queryset=queryset if queryset is not None else public_queryset(model))
+
+
+def public_citations(lookup="citations"):
+    """Prefetch citations with their source, keeping only those of published sources."""
+    return Prefetch(
+        lookup,
+        queryset=models.Citation.objects.filter(source__in=models.Source.objects.published()).select_related("source"),
+    )
+
+
+def hide_unpublished_links(*records):
+    """Blank the fetched foreign keys of ``records`` that point at a record the public may not see.
+
+    Only relations already fetched (``select_related``) are looked at, so this
+    costs no query; a page then shows the link as absent. The workflow never
+    publishes a record linking to a hidden one, so this is a second line of
+    defence against a link made some other way.
+    """
+    for record in records:
+        for field in record._meta.concrete_fields:
+            if not (field.many_to_one and field.is_cached(record)):
+                continue
+            target = field.get_cached_value(record)
+            if isinstance(target, models.Publishable) and not target.is_published:
+                field.set_cached_value(record, None)
+    return records
 
 
 class PublishedMixin:
@@ -12,7 +65,7 @@ class PublishedMixin:
     prefetch_related = ()
 
     def get_queryset(self):
-        queryset = self.model.objects.published()
+        queryset = public_queryset(self.model)
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
         if self.prefetch_related:

@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 from legal import models
 from legal.public_history import RecordHistory, display_name
 
-from .base import CanonicalUrlMixin
+from .base import CanonicalUrlMixin, public_queryset
 
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -43,11 +43,10 @@ class RecordHistoryView(CanonicalUrlMixin, TemplateView):
     template_name = "legal/history.html"
 
     def get_object(self):
-        queryset = self.model.objects.published()
+        # An event or a version is public only with what it belongs to.
+        queryset = public_queryset(self.model)
         if "number" in self.kwargs:
-            queryset = queryset.select_related("instrument").filter(
-                instrument__in=models.Instrument.objects.published()
-            )
+            queryset = queryset.select_related("instrument")
             lookup = {"instrument__slug": self.kwargs["slug"], "number": self.kwargs["number"]}
         elif "pk" in self.kwargs:
             lookup = {"pk": self.kwargs["pk"]}

@@ -3,19 +3,39 @@
 import datetime
 
 from django.db.models import Prefetch
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from legal import models, timeline
 from legal.status import EventKind, tracker_items
 
-from .base import CanonicalUrlMixin, PublishedMixin, paginate
+from .base import (
+    CanonicalUrlMixin,
+    PublishedMixin,
+    get_object_or_404_published,
+    hide_unpublished_links,
+    paginate,
+    public,
+    public_citations,
+    public_queryset,
+)
 
-CITATIONS = Prefetch("citations", queryset=models.Citation.objects.select_related("source"))
+CITATIONS = public_citations()
 
 
 def published(model):
     return model.objects.published()
+
+
+def events():
+    """An attempt's or instrument's public events (they decide its status)."""
+    return public("events", models.LifecycleEvent)
+
+
+def instruments_with_events():
+    return public("instruments", models.Instrument, published(models.Instrument).prefetch_related(events()))
 
 
 class HomeView(CanonicalUrlMixin, TemplateView):
@@ -26,8 +46,9 @@ class HomeView(CanonicalUrlMixin, TemplateView):
         attempts = list(
             published(models.LegislativeAttempt)
             .select_related("jurisdiction")
-            .prefetch_related("events", "instruments__events")
+            .prefetch_related(events(), instruments_with_events())
         )
+        hide_unpublished_links(*attempts)
         attempts.sort(key=lambda attempt: max((e.fuzzy_date.sort_key() for e in attempt.all_events()), default=(2,)), reverse=True)
         today = datetime.date.today()
         context["attempts"] = attempts
@@ -64,6 +85,7 @@ class PaginatedListView(CanonicalUrlMixin, PublishedMixin, ListView):
 
     def get_context_data(self, **kwargs):
         page = paginate(self.request, self.get_queryset(), self.per_page)
+        hide_unpublished_links(*page.object_list)
         return super().get_context_data(object_list=page.object_list, page_obj=page, **kwargs)
 
     def get(self, request, *args, **kwargs):
@@ -75,14 +97,14 @@ class AttemptListView(PaginatedListView):
     model = models.LegislativeAttempt
     template_name = "legal/attempt_list.html"
     select_related = ("jurisdiction", "follows")
-    prefetch_related = ("events", "instruments__events")
+    prefetch_related = (events(), instruments_with_events())
 
 
 class InstrumentListView(PaginatedListView):
     model = models.Instrument
     template_name = "legal/instrument_list.html"
     select_related = ("jurisdiction",)
-    prefetch_related = ("events",)
+    prefetch_related = (events(),)
 
 
 class DPIAListView(CanonicalUrlMixin, TemplateView):
@@ -90,10 +112,15 @@ class DPIAListView(CanonicalUrlMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["dpias"] = published(models.DPIASubmission).select_related(
-            "controller", "authority", "system"
-        ).prefetch_related("rulings")
-        context["rulings"] = published(models.Ruling).select_related("authority", "dpia")
+        # A DPIA's outcome is its latest public ruling's.
+        context["dpias"] = hide_unpublished_links(
+            *published(models.DPIASubmission)
+            .select_related("controller", "authority", "system")
+            .prefetch_related(public("rulings", models.Ruling))
+        )
+        context["rulings"] = hide_unpublished_links(
+            *published(models.Ruling).select_related("authority", "dpia")
+        )
         return context
 
 
@@ -101,7 +128,7 @@ class ResponseListView(PaginatedListView):
     model = models.Response
     template_name = "legal/response_list.html"
     select_related = ("jurisdiction", "in_reply_to")
-    prefetch_related = ("authors",)
+    prefetch_related = (public("authors", models.Actor),)
 
 
 class ActorListView(PaginatedListView):
@@ -122,7 +149,14 @@ class SourceListView(PaginatedListView):
 
 
 class RecordDetailView(CanonicalUrlMixin, PublishedMixin, DetailView):
+    """A record's page; every list on it holds public records only (``prefetch_related``)."""
+
     context_object_name = "record"
+
+    def get_object(self, queryset=None):
+        record = super().get_object(queryset)
+        hide_unpublished_links(record)
+        return record
 
     def get_template_names(self):
         return [f"legal/{self.model._meta.model_name}_detail.html"]
@@ -133,11 +167,13 @@ class AttemptDetailView(RecordDetailView):
     select_related = ("jurisdiction", "initiator", "follows")
     prefetch_related = (
         CITATIONS,
-        "events",
+        events(),
         Prefetch("followed_by", queryset=published(models.LegislativeAttempt)),
         Prefetch(
             "instruments",
-            queryset=models.Instrument.objects.published().prefetch_related("events", "versions"),
+            queryset=models.Instrument.objects.published().prefetch_related(
+                events(), public("versions", models.InstrumentVersion)
+            ),
         ),
         Prefetch("dpias", queryset=published(models.DPIASubmission).select_related("authority", "controller")),
         Prefetch("rulings", queryset=published(models.Ruling).select_related("authority")),
@@ -164,7 +200,7 @@ class AttemptDetailView(RecordDetailView):
                 comparisons.append((older, newer))
         if versions:
             follower_versions = list(
-                published(models.InstrumentVersion)
+                public_queryset(models.InstrumentVersion)
                 .filter(instrument__attempts__in=attempt.followed_by.all())
                 .select_related("instrument")
                 .order_by("instrument", "number")
@@ -180,9 +216,9 @@ class InstrumentDetailView(RecordDetailView):
     select_related = ("jurisdiction",)
     prefetch_related = (
         CITATIONS,
-        "events",
-        "versions",
-        "parties",
+        events(),
+        public("versions", models.InstrumentVersion),
+        public("parties", models.Actor),
         Prefetch("attempts", queryset=published(models.LegislativeAttempt)),
         Prefetch("rulings", queryset=published(models.Ruling).select_related("authority")),
         Prefetch("responses", queryset=published(models.Response)),
@@ -202,15 +238,24 @@ class VersionDetailView(RecordDetailView):
     prefetch_related = (CITATIONS, "provisions")
 
     def get_object(self, queryset=None):
-        return get_object_or_404(
+        version = get_object_or_404(
             self.get_queryset(), instrument__slug=self.kwargs["slug"], number=self.kwargs["number"]
         )
+        hide_unpublished_links(version)
+        return version
 
 
 class EventDetailView(RecordDetailView):
     model = models.LifecycleEvent
     select_related = ("attempt", "instrument", "version__instrument")
-    prefetch_related = (CITATIONS, "provisions")
+    prefetch_related = (
+        CITATIONS,
+        public(
+            "provisions",
+            models.Provision,
+            models.Provision.objects.filter(version__in=public_queryset(models.InstrumentVersion)),
+        ),
+    )
 
 
 class DPIADetailView(RecordDetailView):
@@ -250,8 +295,8 @@ class ResponseDetailView(RecordDetailView):
     select_related = ("jurisdiction", "in_reply_to")
     prefetch_related = (
         CITATIONS,
-        "authors",
-        "addressees",
+        public("authors", models.Actor),
+        public("addressees", models.Actor),
         Prefetch("attempts", queryset=published(models.LegislativeAttempt)),
         Prefetch("instruments", queryset=published(models.Instrument)),
         Prefetch("rulings", queryset=published(models.Ruling)),
@@ -261,7 +306,8 @@ class ResponseDetailView(RecordDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["thread"] = self.object.thread()
+        # The thread is walked through the links; a message the public may not see is left out.
+        context["thread"] = [message for message in self.object.thread() if message.is_published]
         return context
 
 
@@ -270,7 +316,7 @@ class DevelopmentDetailView(RecordDetailView):
     select_related = ("jurisdiction",)
     prefetch_related = (
         CITATIONS,
-        "actors",
+        public("actors", models.Actor),
         Prefetch("systems", queryset=published(models.SurveillanceSystem)),
         Prefetch("attempts", queryset=published(models.LegislativeAttempt)),
     )
@@ -281,8 +327,10 @@ class SystemDetailView(RecordDetailView):
     select_related = ("jurisdiction", "operator")
     prefetch_related = (
         CITATIONS,
-        "vendors",
-        Prefetch("dpias", queryset=published(models.DPIASubmission).prefetch_related("rulings")),
+        public("vendors", models.Actor),
+        Prefetch(
+            "dpias", queryset=published(models.DPIASubmission).prefetch_related(public("rulings", models.Ruling))
+        ),
         Prefetch("rulings", queryset=published(models.Ruling).select_related("authority")),
         Prefetch("responses", queryset=published(models.Response)),
         Prefetch("developments", queryset=published(models.Development)),
@@ -293,7 +341,7 @@ class ActorDetailView(RecordDetailView):
     model = models.Actor
     select_related = ("jurisdiction", "affiliation")
     prefetch_related = (
-        "members",
+        public("members", models.Actor),
         Prefetch("responses_authored", queryset=published(models.Response)),
         Prefetch("responses_received", queryset=published(models.Response)),
         Prefetch("rulings", queryset=published(models.Ruling)),
@@ -310,10 +358,10 @@ class JurisdictionDetailView(RecordDetailView):
     model = models.Jurisdiction
     select_related = ("parent",)
     prefetch_related = (
-        "children",
+        public("children", models.Jurisdiction),
         Prefetch(
             "attempts",
-            queryset=published(models.LegislativeAttempt).prefetch_related("events", "instruments__events"),
+            queryset=published(models.LegislativeAttempt).prefetch_related(events(), instruments_with_events()),
         ),
         Prefetch("instruments", queryset=published(models.Instrument)),
         Prefetch("actors", queryset=published(models.Actor)),
@@ -332,6 +380,38 @@ class SourceDetailView(RecordDetailView):
         return context
 
 
+# Shown in the browser; any other stored type is downloaded.
+INLINE_FILE_TYPES = {"pdf", "txt", "png", "jpg", "jpeg"}
+
+
+@require_safe
+def source_file(request, slug):
+    """The stored copy of a published source.
+
+    Stored files are never served straight from ``MEDIA_ROOT``: a draft
+    source's file must stay private. The download is named after the
+    source's slug, never the stored name, which may come from a staff
+    member's computer.
+    """
+    source = get_object_or_404_published(models.Source, slug=slug)
+    if not source.file:
+        raise Http404("This source has no stored copy.")
+    extension = source.file.name.rsplit(".", 1)[-1].lower() if "." in source.file.name else ""
+    try:
+        handle = source.file.storage.open(source.file.name, "rb")
+    except FileNotFoundError as error:
+        raise Http404("The stored copy is missing.") from error
+    response = FileResponse(
+        handle,
+        as_attachment=extension not in INLINE_FILE_TYPES,
+        filename=f"{source.slug}.{extension}" if extension else source.slug,
+    )
+    # An archived web page or document must never run anything on this site.
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def citing_records(source):
     """The published records citing ``source``, with their citations: one query per record type."""
     citations = list(source.citations.select_related("content_type").order_by("content_type", "object_id"))
@@ -341,7 +421,7 @@ def citing_records(source):
     records = {}
     for content_type, ids in ids_by_type.items():
         model = content_type.model_class()
-        for pk, record in model.objects.published().in_bulk(ids).items():
+        for pk, record in public_queryset(model).in_bulk(ids).items():
             records[(content_type.pk, pk)] = record
     rows = []
     for citation in citations:
