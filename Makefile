@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-requirements
 
-.PHONY: install migrate load run test superuser check clean
+.PHONY: install migrate load run test users superuser check clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,13 +28,19 @@ load: migrate
 	$(BIN)/python manage.py rebuild_search_index
 
 run: load
-	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/, create a login with 'make superuser')"
+	@# First run: one staff member and one moderator, passwords printed once ('make users' prints new ones).
+	$(BIN)/python manage.py create_role_users
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (staff area: http://127.0.0.1:$(PORT)/staff/, logins: 'make users')"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	bash scripts/ensure-chromium
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+
+# One staff member and one moderator, with new random passwords (printed once).
+users: migrate
+	$(BIN)/python manage.py create_role_users --new-passwords
 
 superuser: migrate
 	$(BIN)/python manage.py createsuperuser

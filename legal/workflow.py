@@ -23,10 +23,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models as django_models, transaction
 from django.utils import formats, timezone
-from django.utils.translation import gettext, gettext_lazy as _, gettext_noop
+from django.utils.text import capfirst
+from django.utils.translation import get_language_info, gettext, gettext_lazy as _, gettext_noop
 
 from legal import models
 from legal.models import ChangeRequest, Visibility
+from legal.public_history import LANGUAGE_NAMES
 from legal.services import save_record
 from legal.translation import HISTORY_M2M_FIELDS, TRANSLATED_FIELDS
 
@@ -196,11 +198,14 @@ def _label(model, key):
     field = _field_by_key(model, key)
     if field is None:
         return key
-    label = str(field.verbose_name)
     language = getattr(field, "language", None)
     if language:
-        label = f"{label} ({language})"
-    return label[:1].upper() + label[1:]
+        # A translation column: the original field's name and the language's,
+        # as the public history names them ("Summary (English)").
+        original = getattr(field, "translated_field", field)
+        language_name = LANGUAGE_NAMES.get(language) or get_language_info(language)["name_translated"]
+        return f"{capfirst(original.verbose_name)} ({language_name})"
+    return capfirst(str(field.verbose_name))
 
 
 def _names(model, pks):
@@ -297,10 +302,6 @@ def merge_proposal(base, current, proposed):
             if conflict:
                 conflicts.append(key)
     return merged, conflicts
-
-
-def _sections(data):
-    return [(section, data.get(section, {})) for section in ("fields", "links")]
 
 
 class StaleEdit(Exception):
@@ -405,7 +406,9 @@ def public_dependents(record):
             cited = model.objects.published().filter(pk=citation.object_id).first()
             if cited is not None:
                 dependents.append(cited)
-    return dependents
+    # A record linking twice (author and addressee ...) is named once.
+    unique = {(type(dependent)._meta.label_lower, dependent.pk): dependent for dependent in dependents}
+    return list(unique.values())
 
 
 # Change requests: the author's side --------------------------------------------------------
@@ -459,6 +462,23 @@ def _companion_keys(companions, existing=()):
     return keys
 
 
+def _check_companions(companions):
+    """Only records created inline ride along with a request: one with its own review request is reviewed on its own."""
+    for companion in companions:
+        if companion.pk is None:
+            raise ValueError("Save a companion with create_companion() first.")
+        own_request = ChangeRequest.objects.filter(
+            content_type=ContentType.objects.get_for_model(companion),
+            object_id=companion.pk,
+            kind=ChangeRequest.Kind.CREATE,
+        )
+        if own_request.exists():
+            raise ValidationError(
+                gettext("“%(record)s” has its own review request: it cannot be published with another one.")
+                % {"record": companion}
+            )
+
+
 def companions_of(change_request):
     """The draft records created inline with a request (actors, sources ...)."""
     found = []
@@ -495,6 +515,7 @@ def create_draft(instance, *, user, links=None, citations=(), companions=(), not
         raise ValidationError(gettext("This record already exists: propose an edit to it instead."))
     model = instance._meta.concrete_model
     links = _known_links(model, links)
+    _check_companions(companions)
     if submit and issubclass(model, models.CitedRecord) and not citations:
         raise ValidationError(NEEDS_SOURCE)
     instance.visibility = Visibility.DRAFT
@@ -576,6 +597,7 @@ def update_draft(change_request, instance, *, user, expected_history_id, links=N
     ):
         raise ValidationError(gettext("This request is not about that record."))
     links = _known_links(model, links)
+    _check_companions(companions)
     stored = model._default_manager.select_for_update().filter(pk=instance.pk).first()
     if stored is None:
         raise ValidationError(gettext("The record of this change no longer exists."))
@@ -698,6 +720,7 @@ def propose_edit(record, *, user, values, links=None, citations=(), companions=(
     record = model._default_manager.select_for_update().get(pk=record.pk)
     if record.visibility != Visibility.PUBLISHED:
         raise ValidationError(gettext("Only a published record can be edited this way."))
+    _check_companions(companions)
     base = historical_snapshot(record, base_history_id)
     proposed, based_on = _changed_only(base, _wanted_snapshot(model, values, links))
     conflicts = _check_conflicts(model, snapshot(record), based_on, proposed)
@@ -881,6 +904,7 @@ def _check_publishable(change_request):
     if record is None:
         raise ValidationError(gettext("The record of this change no longer exists."))
     companions = companions_of(change_request)
+    _check_companions(companions)
     if change_request.kind == ChangeRequest.Kind.CREATE:
         if record.visibility == Visibility.DELETED:
             raise ValidationError(gettext("The record has been removed from public view; restore it first."))
@@ -941,6 +965,9 @@ def _publish(change_request, *, user):
             save_record(companion, reason=REASON_COMPANION, user=user)
             first_published.append(companion)
     if change_request.kind == ChangeRequest.Kind.CREATE:
+        # Checked again under the lock: a removal in the meantime must not be undone by this.
+        if record.visibility == Visibility.DELETED:
+            raise ValidationError(gettext("The record has been removed from public view; restore it first."))
         hidden = hidden_links(record, allowed=companions)
         if hidden:
             raise _hidden_links_error(hidden)
@@ -965,6 +992,8 @@ def _publish(change_request, *, user):
 def _apply_edit(record, change_request, *, user, reason, companions):
     """Write an approved edit onto the (locked) record: one history entry."""
     model = record._meta.concrete_model
+    if record.visibility != Visibility.PUBLISHED:
+        raise ValidationError(gettext("The record is no longer published; restore it first."))
     current = snapshot(record)
     merged, conflicts = merge_proposal(change_request.base, current, change_request.proposed)
     if conflicts:
@@ -1072,7 +1101,9 @@ def propose_restore_version(record, history_id, *, user, reason=""):
     if row is None or row.visibility != Visibility.PUBLISHED:
         raise ValidationError(gettext("That version of the record does not exist or was never published."))
     old = historical_snapshot(record, row.history_id)
-    day = formats.date_format(timezone.localdate(row.history_date), "DATE_FORMAT")
+    # Like every reason the application writes, stored in English (the public
+    # history shows free text as it is).
+    day = timezone.localdate(row.history_date).isoformat()
     links = {}
     # Links to records that have since left public view cannot come back with it.
     for name, pks in old["links"].items():
@@ -1088,7 +1119,7 @@ def propose_restore_version(record, history_id, *, user, reason=""):
         values=old["fields"],
         links=links,
         base_history_id=latest_history_id(record),
-        reason=reason or gettext("Restored the version of %(day)s") % {"day": day},
+        reason=reason or f"Restored the version of {day}",
         restores_history_id=row.history_id,
         submit=True,
     )

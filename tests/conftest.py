@@ -1,7 +1,6 @@
 import pytest
 from django.utils import translation
 
-from legal import models
 from tests import factories
 
 
@@ -71,18 +70,39 @@ def dpia(db, controller, authority, system):
     return factories.make_dpia(controller=controller, authority=authority, system=system)
 
 
+# Roles (groups and permissions come from the migrations) ---------------------------------
+
+
+def _member(django_user_model, username, group_name, *, admin=False):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username=username, password=None, is_staff=admin)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
 @pytest.fixture
-def moderation(db, monkeypatch):
-    """Stands in for the moderation workflow, in the one place it will act: ``.published()``.
+def staff_user(db, django_user_model):
+    return _member(django_user_model, "test-staff", "Staff")
 
-    Records whose slug starts with "unpublished-" are not public.
-    """
-    original = models.RecordQuerySet.published
 
-    def published(queryset):
-        queryset = original(queryset)
-        if any(field.name == "slug" for field in queryset.model._meta.fields):
-            queryset = queryset.exclude(slug__startswith="unpublished-")
-        return queryset
+@pytest.fixture
+def other_staff_user(db, django_user_model):
+    return _member(django_user_model, "test-other-staff", "Staff")
 
-    monkeypatch.setattr(models.RecordQuerySet, "published", published)
+
+@pytest.fixture
+def moderator_user(db, django_user_model):
+    return _member(django_user_model, "test-moderator", "Moderators", admin=True)
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def moderator_client(client, moderator_user):
+    client.force_login(moderator_user)
+    return client

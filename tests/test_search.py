@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from legal import models
+from legal import models, workflow
 from legal.search import MAX_QUERY_LENGTH, QueryTooLong, folded_text, rebuild_index, search, words
 from legal.services import delete_record, save_record, set_links
 from legal.translit import fold
@@ -148,10 +148,13 @@ def test_snippet_marks_the_match_in_the_readers_script(spokesperson):
 # Only published records --------------------------------------------------------------
 
 
-def test_unpublished_records_never_appear_nor_count(moderation, client):
+def test_unpublished_records_never_appear_nor_count(client, moderator_user):
     f.make_development(title="Example quokka sighting")
-    f.make_development(slug="unpublished-draft", title="Secret quokka draft")
-    f.make_actor(slug="unpublished-person", name="Hidden quokka person")
+    f.make_development(
+        slug="secret-draft-development", title="Secret quokka draft", visibility=models.Visibility.DRAFT
+    )
+    removed = f.make_actor(slug="secret-removed-person", name="Hidden quokka person")
+    workflow.remove_record(removed, user=moderator_user, reason="Recorded twice")
 
     results = search("quokka")
     assert results.count() == 1
@@ -164,14 +167,17 @@ def test_unpublished_records_never_appear_nor_count(moderation, client):
     assert "1 record matches" in html
 
 
-def test_names_of_unpublished_linked_records_are_not_searchable(moderation):
-    person = f.make_actor(slug="unpublished-person", name="Petar Petrovic", name_sr="Петар Петровић")
+def test_names_of_unpublished_linked_records_are_not_searchable(staff_user, moderator_user):
+    person = models.Actor(
+        slug="petar-petrovic", name="Petar Petrovic", name_sr="Петар Петровић",
+        kind=models.Actor.Kind.PERSON, role=models.Actor.Role.OTHER,
+    )
+    change_request = workflow.create_draft(person, user=staff_user, submit=True)
     response = f.make_response(title="Example letter")
     set_links(response, "authors", [person], reason="test")
     assert titles("Petrovic") == []
 
-    person.slug = "petar-petrovic"  # the workflow publishes the actor
-    save_record(person, reason="test")
+    workflow.approve_change(change_request, user=moderator_user)
     assert sorted(titles("Petrovic")) == ["Example letter", "Petar Petrovic"]
 
 
@@ -302,13 +308,21 @@ def test_an_admin_inline_edit_reindexes_the_parent(superuser_client):
     assert [hit.record for hit in search("pangolin")[0:10]] == [version]
 
 
-def test_an_admin_delete_unindexes(superuser_client):
+def test_a_record_removed_from_public_view_is_no_longer_found(moderator_client):
+    development = f.make_development(title="Example wombat report")
+    url = reverse("staff:remove_record", args=["development", development.pk])
+    response = moderator_client.post(url, {"remove-reason": "Removed by a test"})
+    assert response.status_code == 302
+    development.refresh_from_db()
+    assert development.visibility == models.Visibility.DELETED
+    assert titles("wombat") == []
+
+
+def test_the_admin_offers_no_hard_delete(superuser_client):
     development = f.make_development(title="Example wombat report")
     url = reverse("admin:legal_development_delete", args=[development.pk])
-    response = superuser_client.post(url, {"post": "yes"})
-    assert response.status_code == 302
-    assert titles("wombat") == []
-    assert not models.SearchDocument.objects.filter(content_type__model="development").exists()
+    assert superuser_client.post(url, {"post": "yes"}).status_code == 403
+    assert titles("wombat") == ["Example wombat report"]
 
 
 # The page -------------------------------------------------------------------------------

@@ -64,7 +64,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "legal",
     "alerts",
+    "staff",
 ]
+
+# The staff area's login (staff and moderators; the public needs no account).
+LOGIN_URL = "staff:login"
+LOGIN_REDIRECT_URL = "staff:dashboard"
+LOGOUT_REDIRECT_URL = "staff:login"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -125,7 +131,9 @@ LANGUAGES = [
 ]
 MODELTRANSLATION_LANGUAGES = ("en", "sr")
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
-MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# A record may be written in Serbian only (staff often do): English falls back
+# to it, so validation and names work whatever the interface language.
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "sr")}
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # Django knows "sr-latn" but not "sr-cyrl"; describe it for the language switcher.

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
@@ -10,7 +9,7 @@ from legal.views import data as data_views
 
 
 def robots_txt(request):
-    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}"]
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /staff/", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
@@ -22,6 +21,8 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("admin/", admin.site.urls),
+    # The private staff area: logging developments and reviewing them.
+    path("staff/", include("staff.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("legal.api.urls")),
     # Bulk data downloads (legal/exports.py), the same in every language.
@@ -35,7 +36,6 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Nothing under MEDIA_ROOT is served as it is, not even in development: stored
+# source files go through ``legal:source_file`` (published sources only) and
+# exports through their views.

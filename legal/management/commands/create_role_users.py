@@ -3,7 +3,7 @@
 Staff log developments in the staff area (/staff/); moderators review and
 publish there and use the admin panel. Without --password a random password
 is generated and printed once; an existing user keeps their password unless
---password is given. Running it again changes nothing else.
+--password or --new-passwords is given. Running it again changes nothing else.
 """
 
 import secrets
@@ -27,9 +27,14 @@ class Command(BaseCommand):
         parser.add_argument("--staff", default="staff", help="Username of the staff member (default: staff).")
         parser.add_argument("--moderator", default="moderator", help="Username of the moderator (default: moderator).")
         parser.add_argument("--password", help="Password for both users (default: a random one each, printed).")
+        parser.add_argument(
+            "--new-passwords",
+            action="store_true",
+            help="Give existing users new random passwords too (printed once).",
+        )
 
     @transaction.atomic
-    def handle(self, *args, staff, moderator, password=None, **options):
+    def handle(self, *args, staff, moderator, password=None, new_passwords=False, **options):
         if staff == moderator:
             raise CommandError("The staff member and the moderator need different usernames.")
         groups = {}
@@ -46,7 +51,7 @@ class Command(BaseCommand):
             user.is_staff = admin_access or user.is_superuser
             user.is_active = True
             shown = None
-            if password or created:
+            if password or created or new_passwords:
                 shown = password or secrets.token_urlsafe(12)
                 user.set_password(shown)
             user.save()
