@@ -366,9 +366,38 @@ class SourceAdmin(DatedAdminMixin, TranslatedHistoryAdmin):
     readonly_fields = ["sha256"]
     prepopulated_fields = {"slug": ["title"]}
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        # Stored files are not served from MEDIA_ROOT: "Currently:" links to
+        # the staff area's download, which works for drafts too.
+        if obj is not None and "file" in form.base_fields:
+            form.base_fields["file"].widget = PrivateFileInput(download_url=reverse("staff:source_file", args=[obj.pk]))
+        return form
+
     def save_model(self, request, obj, form, change):
         obj.refresh_sha256()
         super().save_model(request, obj, form, change)
+
+
+class _StoredCopy:
+    """A stored file as the file widget shows it, linking to a private download."""
+
+    def __init__(self, value, url):
+        self.value, self.url = value, url
+
+    def __str__(self):
+        return str(self.value)
+
+
+class PrivateFileInput(forms.ClearableFileInput):
+    def __init__(self, *args, download_url, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.download_url = download_url
+
+    def format_value(self, value):
+        if self.is_initial(value):
+            return _StoredCopy(value, self.download_url)
+        return super().format_value(value)
 
 
 @admin.register(models.Citation)

@@ -8,7 +8,7 @@ moderation pages (review queue, private history, remove/restore) in
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from staff.views import authoring, home, review
+from staff.views import authoring, files, home, review
 
 app_name = "staff"
 
@@ -20,6 +20,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sources/<int:pk>/file/", files.SourceFileView.as_view(), name="source_file"),
     *authoring.urlpatterns,
     *review.urlpatterns,
 ]

@@ -393,7 +393,11 @@ def source_file(request, slug):
     source's slug, never the stored name, which may come from a staff
     member's computer.
     """
-    source = get_object_or_404_published(models.Source, slug=slug)
+    return stored_file_response(get_object_or_404_published(models.Source, slug=slug))
+
+
+def stored_file_response(source):
+    """The stored copy of ``source`` as a download named after its slug (also used by the staff area)."""
     if not source.file:
         raise Http404("This source has no stored copy.")
     extension = source.file.name.rsplit(".", 1)[-1].lower() if "." in source.file.name else ""
