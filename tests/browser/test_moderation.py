@@ -339,7 +339,7 @@ def test_stale_save_of_a_draft_is_refused_showing_the_other_change_and_keeping_t
         # The author saves first.
         author.get_by_label("Summary", exact=True).fill(OTHER_SUMMARY)
         arrive(author, author.get_by_role("button", name="Save changes").tap)
-        expect(messages(author)).to_contain_text("Saved")
+        expect(messages(author)).to_contain_text("Changes saved. It is still waiting for review.")
 
         # The moderator, still on the form loaded before, saves a new title: refused.
         moderator.get_by_label("Title", exact=True).fill(MY_TITLE)
@@ -355,7 +355,7 @@ def test_stale_save_of_a_draft_is_refused_showing_the_other_change_and_keeping_t
 
         # Having seen the other change, saving again is the moderator's decision.
         arrive(moderator, moderator.get_by_role("button", name="Save changes").click)
-        expect(messages(moderator)).to_contain_text("Saved")
+        expect(messages(moderator)).to_contain_text("Changes saved. It is still waiting for review.")
         ruling.refresh_from_db()
         assert ruling.title_en == MY_TITLE
     finally:
