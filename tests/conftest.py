@@ -73,9 +73,30 @@ def dpia(db, controller, authority, system):
 # Roles (groups and permissions come from the migrations) ---------------------------------
 
 
+def ensure_role_groups():
+    """The groups of migration 0005, recreated if a transactional test flushed them."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    roles = import_module("legal.migrations.0005_roles")
+    if Group.objects.filter(name__in=[roles.STAFF, roles.MODERATORS]).count() == 2:
+        return
+    # create_groups() unsets ``models_module`` on the app configs it is given; on the live
+    # registry that would stop later flushes from recreating permissions, so put it back.
+    saved = {config: config.models_module for config in apps.get_app_configs()}
+    try:
+        roles.create_groups(apps, None)
+    finally:
+        for config, module in saved.items():
+            config.models_module = module
+
+
 def _member(django_user_model, username, group_name, *, admin=False):
     from django.contrib.auth.models import Group
 
+    ensure_role_groups()
     user = django_user_model.objects.create_user(username=username, password=None, is_staff=admin)
     user.groups.add(Group.objects.get(name=group_name))
     return user

@@ -11,7 +11,6 @@ import datetime
 import importlib
 
 import pytest
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
@@ -19,6 +18,7 @@ from playwright.sync_api import expect
 from legal import models, workflow
 from legal.dates import DatePrecision
 from tests import factories
+from tests.conftest import ensure_role_groups
 
 from .conftest import DESKTOP, PHONE, new_context
 from .support import axe_violations, describe_violations, path, record, title, visit
@@ -62,14 +62,7 @@ def roles(transactional_db, settings):
     a second per login.
     """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # create_groups() unsets ``models_module`` on the app configs it is given; on the live
-    # registry that would stop later flushes from recreating permissions, so put it back.
-    saved = {config: config.models_module for config in apps.get_app_configs()}
-    try:
-        roles_migration().create_groups(apps, None)
-    finally:
-        for config, module in saved.items():
-            config.models_module = module
+    ensure_role_groups()  # transactional tests flush the groups the migration made
     users = {}
     for role, fields, group in (
         ("staff", STAFF, roles_migration().STAFF),
