@@ -272,6 +272,7 @@ def _saved_message(request, change_request, *, submitted):
 
 
 def _post_log(request, editor):
+    """Save a log form or an edit proposal (both editors share save/render)."""
     if editor.adding_row or not editor.is_valid():
         return editor.render()
     submit = "submit" in request.POST
@@ -363,7 +364,7 @@ class ChangeEditView(StaffRequiredMixin, View):
             return self._decided(request, change_request)
         if isinstance(editor, LogEditor):
             return _post_log(request, editor)
-        return _post_proposal(request, editor)
+        return _post_log(request, editor)
 
 
 class ChangeSubmitView(StaffRequiredMixin, View):
@@ -507,17 +508,6 @@ class ProposeEditor:
         return render(self.request, self.template_name, {**self.context(), **(extra or {})})
 
 
-def _post_proposal(request, editor):
-    if editor.adding_row or not editor.is_valid():
-        return editor.render()
-    submit = "submit" in request.POST
-    change_request = editor.save(submit=submit)
-    if change_request is None:
-        return editor.render()
-    _saved_message(request, change_request, submitted=submit)
-    return redirect("staff:change_detail", pk=change_request.pk)
-
-
 def _published_record_or_404(type_name, pk):
     model = model_for(type_name)
     record = model._default_manager.filter(pk=pk).first()
@@ -531,7 +521,7 @@ class ProposeEditView(StaffRequiredMixin, View):
         return ProposeEditor(request, _published_record_or_404(type, pk)).render()
 
     def post(self, request, type, pk):
-        return _post_proposal(request, ProposeEditor(request, _published_record_or_404(type, pk)))
+        return _post_log(request, ProposeEditor(request, _published_record_or_404(type, pk)))
 
 
 class RecordSearchView(StaffRequiredMixin, TemplateView):
