@@ -362,8 +362,6 @@ class ChangeEditView(StaffRequiredMixin, View):
         editor, change_request = self._editor(request, pk)
         if editor is None:
             return self._decided(request, change_request)
-        if isinstance(editor, LogEditor):
-            return _post_log(request, editor)
         return _post_log(request, editor)
 
 
